@@ -1,0 +1,65 @@
+//! Wire types of the Descope authentication API: requests, responses, the user object,
+//! errors, JSON Web Key sets and JWT claims, for OAuth (web and native), SSO/SAML, TOTP and
+//! session management.
+//!
+//! Plain structs and enums with serde attributes, nothing else: no I/O, no HTTP. The field
+//! names follow the wire exactly (`provisioningURL`, `tenantSSOID`, `TOTP`, `OAuth`...).
+//!
+//! * Responses accept unknown fields and missing optional fields: an empty `{}` parses.
+//! * Requests omit unset optional fields.
+//! * Secrets (tokens, keys, codes) are newtypes whose `Debug` prints `[redacted]`; read them
+//!   with `.secret()`.
+//!
+//! ```
+//! use descope_types::{JwtResponse, LoginOptions, TotpVerifyRequest, TotpCode};
+//!
+//! let request = TotpVerifyRequest {
+//!     login_id: "ada@example.com".into(),
+//!     code: TotpCode::new("123456"),
+//!     login_options: Some(LoginOptions::stepup()),
+//! };
+//! assert_eq!(
+//!     serde_json::to_string(&request).unwrap(),
+//!     r#"{"loginId":"ada@example.com","code":"123456","loginOptions":{"stepup":true}}"#
+//! );
+//! // The code does not leak through Debug.
+//! assert!(!format!("{request:?}").contains("123456"));
+//!
+//! let response: JwtResponse = serde_json::from_str(
+//!     r#"{"sessionJwt":"eyJ...","firstSeen":false,"user":{"userId":"U1","TOTP":true}}"#,
+//! ).unwrap();
+//! assert_eq!(response.user.unwrap().totp, Some(true));
+//! assert_eq!(response.session_jwt.unwrap().secret(), "eyJ...");
+//! ```
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod claims;
+mod error;
+mod jwks;
+mod options;
+mod requests;
+mod responses;
+mod secret;
+mod user;
+
+pub use claims::{Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims};
+pub use error::{ErrorCode, ErrorResponse};
+pub use jwks::{Jwk, JwkSet};
+pub use options::{
+    AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
+};
+pub use requests::{
+    AccessKeyExchangeRequest, CodeExchangeRequest, LogoutRequest, MyTenantsRequest,
+    NativeFinishRequest, NativeStartRequest, NativeUser, NativeUserName, RefreshRequest,
+    SelectTenantRequest, SignUpUser, TotpSignUpRequest, TotpUpdateRequest, TotpVerifyRequest,
+};
+pub use responses::{
+    AccessKeyExchangeResponse, IdpResponse, JwtResponse, MyTenantsResponse, NativeStartResponse,
+    TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse,
+    ValidateResponse,
+};
+pub use secret::{
+    AccessKey, DeviceToken, ExchangeCode, IdToken, ManagementKey, RefreshToken, SessionToken,
+    TotpCode, TotpKey,
+};
+pub use user::{UserResponse, UserTenant};
