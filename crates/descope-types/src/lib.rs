@@ -31,7 +31,10 @@
 //! assert_eq!(response.user.unwrap().totp, Some(true));
 //! assert_eq!(response.session_jwt.unwrap().secret(), "eyJ...");
 //! ```
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod claims;
 mod error;
@@ -55,8 +58,7 @@ pub use requests::{
 };
 pub use responses::{
     AccessKeyExchangeResponse, IdpResponse, JwtResponse, MyTenantsResponse, NativeStartResponse,
-    TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse,
-    ValidateResponse,
+    TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse, ValidateResponse,
 };
 pub use secret::{
     AccessKey, DeviceToken, ExchangeCode, IdToken, ManagementKey, RefreshToken, SessionToken,
