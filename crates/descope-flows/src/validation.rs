@@ -1,0 +1,1 @@
+//! Local JWT validation (owned by the validation work).
