@@ -216,9 +216,12 @@ fn run(args: &[String]) -> Result<(), Error> {
     }
 }
 
-/// The repository root: xtask lives in `<root>/xtask`.
+/// The repository root: xtask lives in `<root>/xtask`. `cargo run` sets CARGO_MANIFEST_DIR
+/// at run time; prefer it to the build-time value so that checkouts sharing a target
+/// directory (and so one binary) each act on their own tree.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir
         .parent()
         .map_or(manifest_dir.clone(), PathBuf::from)

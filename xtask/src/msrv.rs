@@ -64,8 +64,8 @@ pub fn run(root: &Path, install: bool) -> Result<(), Error> {
             "nothing".to_owned()
         } else {
             listed
-                .split_whitespace()
-                .filter(|w| !w.starts_with('('))
+                .lines()
+                .filter_map(|l| l.split_whitespace().next())
                 .collect::<Vec<_>>()
                 .join(", ")
         }
