@@ -152,15 +152,19 @@ pub fn plan(ws: &Workspace, bump: Bump, date: &str) -> Result<Plan, Error> {
                 package.name
             ));
         }
-        let readme_exists = package
-            .readme
-            .as_deref()
-            .is_some_and(|r| package.dir().join(r).is_file());
+        if let Some(readme) = &package.readme
+            && !package.dir().join(readme).is_file()
+        {
+            problems.push(format!(
+                "`{}`: its readme `{readme}` does not exist",
+                package.name
+            ));
+        }
         for (field, present) in [
             ("description", package.description.is_some()),
             ("license", package.license.is_some()),
             ("repository", package.repository.is_some()),
-            ("readme", readme_exists),
+            ("readme", package.readme.is_some()),
         ] {
             if !present {
                 problems.push(format!(
