@@ -22,16 +22,19 @@ pub enum Step {
     Doc,
     /// `cargo xtask release patch --dry-run --no-ci`, which must leave `git status` as it was.
     Release,
+    /// `cargo xtask compat`: the official SDKs against the emulator.
+    Compat,
 }
 
 impl Step {
     /// Every step, in the order they run.
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Tidy,
         Step::Fmt,
         Step::Clippy,
         Step::Test,
         Step::Doc,
+        Step::Compat,
         Step::Release,
     ];
 
@@ -44,6 +47,7 @@ impl Step {
             Step::Test => "test",
             Step::Doc => "doc",
             Step::Release => "release",
+            Step::Compat => "compat",
         }
     }
 
@@ -82,7 +86,7 @@ impl Step {
                 "--all-features",
                 "--no-deps",
             ]),
-            Step::Tidy | Step::Release => return None,
+            Step::Tidy | Step::Release | Step::Compat => return None,
         };
         Some(cmd)
     }
@@ -99,6 +103,7 @@ pub fn run(root: &Path, skip: &[Step]) -> Result<(), Error> {
         let result = match step {
             Step::Tidy => run_tidy(root),
             Step::Release => rehearse_release(root),
+            Step::Compat => crate::compat::run(root),
             _ => match step.command(root) {
                 Some(mut cmd) => util::run(&mut cmd),
                 None => Ok(()),

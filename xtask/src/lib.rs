@@ -10,6 +10,7 @@
 //!   commit and tag, and publishing behind an explicit flag.
 //! * [`msrv`]: checks the declared `rust-version`.
 //! * [`ci`]: every check CI runs, in order, stopping at the first failure.
+//! * [`compat`]: the official Python and Node SDKs against the emulator.
 //!
 //! ```
 //! use xtask::version::{Bump, Version};
@@ -21,6 +22,7 @@
 
 pub mod changelog;
 pub mod ci;
+pub mod compat;
 pub mod manifest;
 pub mod metadata;
 pub mod msrv;

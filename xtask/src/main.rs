@@ -16,6 +16,7 @@ COMMANDS:
     ci        Run every CI check in order, stopping at the first failure
     tidy      Check repository conventions (READMEs, crate docs, inherited fields, MSRV...)
     msrv      Check the declared rust-version
+    compat    Run Descope's official Python and Node SDKs against the emulator
     release   Bump every crate in lockstep, update CHANGELOG.md, package, commit and tag
     help      Print this help, or a command's: cargo xtask help <COMMAND>
 
@@ -34,6 +35,7 @@ STEPS:
     clippy    cargo clippy --workspace --all-targets --all-features -- -D warnings
     test      cargo test --workspace --all-features
     doc       RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --all-features --no-deps
+    compat    cargo xtask compat (the official SDKs against the emulator)
     release   cargo xtask release patch --dry-run --no-ci; `git status` must not change
               (on a dirty tree the rehearsal runs with --allow-dirty)
 
@@ -77,6 +79,19 @@ rust-version no newer than ours (from cargo metadata) and runs clippy with
 OPTIONS:
     --install    Try `rustup toolchain install <version>` first (needs static.rust-lang.org)
     -h, --help   Print this help
+";
+
+const COMPAT_HELP: &str = "\
+cargo xtask compat: Descope's official SDKs, unchanged, against descope-emulator
+
+USAGE:
+    cargo xtask compat
+
+Installs the Python SDK (descope==2.16.1, with pip) and the Node SDK
+(@descope/node-sdk@2.13.0, with npm) into target/compat/, starts the emulator binary on a
+free loopback port, and runs tests/compat/python_sdk.py and tests/compat/node_sdk.mjs:
+OAuth, SSO, SAML, native OAuth, TOTP, validate, refresh, me, select tenant, logout.
+Needs python3 with pip, and node with npm.
 ";
 
 const RELEASE_HELP: &str = "\
@@ -133,6 +148,7 @@ fn help_for(command: &str) -> Result<&'static str, Error> {
         "tidy" => TIDY_HELP,
         "msrv" => MSRV_HELP,
         "release" => RELEASE_HELP,
+        "compat" => COMPAT_HELP,
         other => return Err(usage(format!("unknown command `{other}`"))),
     })
 }
@@ -176,6 +192,10 @@ fn run(args: &[String]) -> Result<(), Error> {
             }
             ci::run(&root, &skip)
         }
+        "compat" => match rest.first() {
+            Some(other) => Err(usage(format!("unexpected argument `{other}` for compat"))),
+            None => xtask::compat::run(&root),
+        },
         "tidy" => match rest.first() {
             Some(other) => Err(usage(format!("unexpected argument `{other}` for tidy"))),
             None => ci::run_tidy(&root),
