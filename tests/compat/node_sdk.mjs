@@ -87,6 +87,7 @@ await step('sso start (tenant id, SAML path) -> exchange', async () => {
   const { url } = must(await client.sso.start(TENANT, REDIRECT), 'start');
   const jwt = must(await client.sso.exchange(await codeFrom(url)), 'exchange');
   if (!jwt.sessionJwt) throw new Error('no session');
+  state.ssoRefresh = jwt.refreshJwt;
 });
 
 await step('sso start (email domain) -> exchange', async () => {
@@ -114,8 +115,8 @@ await step('totp signUp -> verify', async () => {
   must(await client.totp.verify(loginId, totpNow(enrollment.key)), 'verify');
 });
 
-await step('selectTenant', async () => {
-  must(await client.selectTenant(TENANT, state.refresh), 'selectTenant');
+await step('selectTenant (an SSO user, a member of the tenant)', async () => {
+  must(await client.selectTenant(TENANT, state.ssoRefresh), 'selectTenant');
 });
 
 await step('logout -> refresh rejected', async () => {

@@ -101,6 +101,7 @@ def _():
     url = client.sso.start(tenant=TENANT, return_url=REDIRECT)["url"]
     jwt = client.sso.exchange_token(code_from(url))
     assert jwt["sessionToken"]["jwt"]
+    state["sso_refresh"] = jwt["refreshSessionToken"]["jwt"]
 
 
 @step("sso start (email domain) -> exchange")
@@ -138,9 +139,9 @@ def _():
     raise AssertionError("wrong code accepted")
 
 
-@step("select_tenant")
+@step("select_tenant (an SSO user, a member of the tenant)")
 def _():
-    jwt = client.select_tenant(TENANT, state["refresh"])
+    jwt = client.select_tenant(TENANT, state["sso_refresh"])
     assert jwt["sessionToken"]["jwt"]
 
 
