@@ -4,15 +4,28 @@
 //! `Arc<dyn Transport>`, so swapping reqwest for hyper, or for your own client with proxies,
 //! custom CAs or a shared pool, never changes a signature.
 //!
+//! - Backends, behind additive features: [`ReqwestTransport`] (feature `reqwest`, default)
+//!   and [`HyperTransport`] (feature `hyper`). Both use rustls; neither follows redirects.
+//! - [`Policy`] wraps any transport with a per-attempt timeout, a response body cap and the
+//!   official SDKs' retry policy, so every backend behaves the same under faults.
+//!   [`retry_after`] reads a 429's `Retry-After`.
+//! - [`from_fn`] turns an async closure into a transport; with the `test-util` feature,
+//!   `CapturingTransport` records requests for snapshots.
+//!
 //! ```
 //! use bytes::Bytes;
-//! use descope_transport::{Transport, from_fn};
+//! use descope_transport::{Policy, Transport, from_fn};
 //!
 //! # async fn demo() -> Result<(), descope_transport::TransportError> {
 //! // A test fake in one line.
 //! let fake = from_fn(|_req| async { Ok(http::Response::new(Bytes::from_static(b"{}"))) });
 //! let response = fake.send(http::Request::new(Bytes::new())).await?;
 //! assert_eq!(response.body().as_ref(), b"{}");
+//!
+//! // Any transport, with timeouts, a body cap and retries.
+//! let resilient = Policy::default().wrap(fake);
+//! let response = resilient.send(http::Request::new(Bytes::new())).await?;
+//! assert_eq!(response.status(), 200);
 //! # Ok(()) }
 //! ```
 #![cfg_attr(
@@ -26,13 +39,49 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+mod body;
+#[cfg(feature = "test-util")]
+mod capture;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod classify;
 mod error;
+#[cfg(feature = "hyper")]
+mod hyper_backend;
+mod policy;
+#[cfg(feature = "reqwest")]
+mod reqwest_backend;
 
+pub use body::{BodyCollector, BodyLimit, DEFAULT_MAX_BODY_BYTES};
+#[cfg(feature = "test-util")]
+pub use capture::{CapturedRequest, CapturingTransport};
 pub use error::{TransportError, TransportErrorKind};
+#[cfg(feature = "hyper")]
+pub use hyper_backend::HyperTransport;
+pub use policy::{DEFAULT_TIMEOUT, Policy, PolicyTransport, RetryPolicy, retry_after};
+#[cfg(feature = "reqwest")]
+pub use reqwest_backend::ReqwestTransport;
+
+/// How long the built-in backends wait for a TCP (and TLS) connection by default.
+pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The default backend wrapped in the default [`Policy`], ready to share: reqwest when its
+/// feature is on, else hyper.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+pub fn default_transport() -> Result<Arc<dyn Transport>, TransportError> {
+    #[cfg(feature = "reqwest")]
+    let backend = ReqwestTransport::new()?;
+    #[cfg(not(feature = "reqwest"))]
+    let backend = HyperTransport::new()?;
+    Ok(Arc::new(Policy::default().wrap(backend)))
+}
 
 /// Sends one HTTP request and returns the whole response.
 ///
 /// Implementations must not follow redirects: an auth client hands a 3xx back to its caller.
+/// They should honour the request's [`BodyLimit`] while reading (see [`BodyCollector`]) and
+/// report failures with [`TransportError::with_may_have_been_sent`]`(false)` only when the
+/// request provably never left (connection refused, DNS, TLS): that is what makes resending
+/// safe.
 #[async_trait::async_trait]
 pub trait Transport: Send + Sync + fmt::Debug + 'static {
     /// Sends `request` and reads the whole response body.

@@ -1,0 +1,113 @@
+//! The hyper backend.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::{Connect, HttpConnector};
+use hyper_util::client::legacy::{Client, ResponseFuture};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::body::{BodyCollector, BodyLimit};
+use crate::classify::{check_uri, exchange_kind};
+use crate::{DEFAULT_CONNECT_TIMEOUT, Transport, TransportError, TransportErrorKind};
+
+type SendFn = dyn Fn(http::Request<Full<Bytes>>) -> ResponseFuture + Send + Sync;
+
+/// A [`Transport`] over hyper-util's pooled HTTP/1.1 client.
+///
+/// [`HyperTransport::new`] connects with rustls (aws-lc-rs) and the Mozilla root
+/// certificates from `webpki-roots`, so it behaves the same on every machine; `http://` URLs
+/// work too (for a local emulator). [`HyperTransport::with_connector`] takes your own
+/// connector (proxies, custom CAs, Unix sockets...). Redirects are never followed.
+///
+/// Cloning is cheap and shares the connection pool.
+#[derive(Clone)]
+pub struct HyperTransport {
+    send: Arc<SendFn>,
+}
+
+impl std::fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HyperTransport")
+    }
+}
+
+impl HyperTransport {
+    /// A pooled client over HTTPS (webpki roots) or plain HTTP, with the default connect
+    /// timeout.
+    pub fn new() -> Result<Self, TransportError> {
+        Self::with_connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// Like [`new`](Self::new), with the given connect timeout.
+    pub fn with_connect_timeout(connect_timeout: Duration) -> Result<Self, TransportError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(connect_timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())
+            .map_err(|e| {
+                TransportError::new(TransportErrorKind::Other)
+                    .with_may_have_been_sent(false)
+                    .with_context("configuring TLS")
+                    .with_source(e)
+            })?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(Self::with_connector(https))
+    }
+
+    /// A pooled client over your own connector, for example a
+    /// `hyper_rustls::HttpsConnector` built with your own roots, or a proxy connector.
+    pub fn with_connector<C>(connector: C) -> Self
+    where
+        C: Connect + Clone + Send + Sync + 'static,
+    {
+        let client: Client<C, Full<Bytes>> = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .build(connector);
+        Self {
+            send: Arc::new(move |request| client.request(request)),
+        }
+    }
+}
+
+fn map_client_error(error: hyper_util::client::legacy::Error) -> TransportError {
+    if error.is_connect() {
+        return TransportError::new(TransportErrorKind::Connect)
+            .with_may_have_been_sent(false)
+            .with_source(error);
+    }
+    TransportError::new(exchange_kind(&error)).with_source(error)
+}
+
+fn map_body_error(error: hyper::Error) -> TransportError {
+    TransportError::new(exchange_kind(&error)).with_source(error)
+}
+
+#[async_trait::async_trait]
+impl Transport for HyperTransport {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        check_uri(request.uri())?;
+        let limit = BodyLimit::of(&request);
+        let response = (self.send)(request.map(Full::new))
+            .await
+            .map_err(map_client_error)?;
+        let (parts, mut incoming) = response.into_parts();
+
+        let mut body = BodyCollector::new(limit, &parts.headers)?;
+        while let Some(frame) = incoming.frame().await {
+            if let Ok(data) = frame.map_err(map_body_error)?.into_data() {
+                body.push(data)?;
+            }
+        }
+        Ok(http::Response::from_parts(parts, body.finish()))
+    }
+}

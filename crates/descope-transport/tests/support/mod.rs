@@ -1,0 +1,2 @@
+pub mod closure;
+pub mod server;
