@@ -134,10 +134,11 @@ impl Client {
             Some(url) => normalize_base_url(url)?,
             None => base_url_for_project_id(&builder.project_id),
         };
-        let transport = match builder.transport.clone() {
+        let backend = match builder.transport.clone() {
             Some(t) => t,
-            None => default_transport()?,
+            None => default_backend()?,
         };
+        let transport: Arc<dyn Transport> = Arc::new(builder.policy.clone().wrap(backend));
         let headers = sdk_headers(&builder.project_id, &builder.headers)?;
         let keys = crate::keys::HttpKeySource::new(
             transport.clone(),
@@ -268,12 +269,15 @@ pub(crate) fn bearer_value(project_id: &str, bearer: Bearer<'_>) -> Result<Heade
 }
 
 #[cfg(feature = "reqwest")]
-fn default_transport() -> Result<Arc<dyn Transport>, Error> {
-    Err(Error::configuration("no transport configured"))
+fn default_backend() -> Result<Arc<dyn Transport>, Error> {
+    let backend = descope_transport::ReqwestTransport::new().map_err(|e| {
+        Error::configuration("the reqwest backend could not be built").with_source(e)
+    })?;
+    Ok(Arc::new(backend))
 }
 
 #[cfg(not(feature = "reqwest"))]
-fn default_transport() -> Result<Arc<dyn Transport>, Error> {
+fn default_backend() -> Result<Arc<dyn Transport>, Error> {
     Err(Error::configuration(
         "no transport given and the `reqwest` feature is off",
     ))
@@ -285,7 +289,7 @@ pub(crate) fn api_error(response: &http::Response<Bytes>) -> Error {
     let status = response.status();
     let body: ErrorResponse = serde_json::from_slice(response.body()).unwrap_or_default();
     let retry_after = if status == StatusCode::TOO_MANY_REQUESTS {
-        retry_after(response.headers())
+        descope_transport::retry_after(response.headers(), std::time::SystemTime::now())
     } else {
         None
     };
@@ -296,15 +300,6 @@ pub(crate) fn api_error(response: &http::Response<Bytes>) -> Error {
         message: body.error_message,
         retry_after,
     })
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<std::time::Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    value
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(std::time::Duration::from_secs)
 }
 
 /// Decodes a 2xx JSON body, or a [`DecodeError`] quoting at most [`EXCERPT_LEN`] bytes of it

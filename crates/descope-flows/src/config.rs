@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use descope_transport::Transport;
+use descope_transport::{Policy, Transport};
 use descope_types::Jwk;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
@@ -47,6 +47,7 @@ pub struct ClientBuilder {
     pub(crate) project_id: String,
     pub(crate) base_url: Option<String>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
+    pub(crate) policy: Policy,
     pub(crate) leeway: Duration,
     pub(crate) public_key: Option<PublicKey>,
     pub(crate) headers: HeaderMap,
@@ -69,6 +70,7 @@ impl ClientBuilder {
             project_id: project_id.into().trim().to_owned(),
             base_url: None,
             transport: None,
+            policy: Policy::default(),
             leeway: DEFAULT_LEEWAY,
             public_key: None,
             headers: HeaderMap::new(),
@@ -106,11 +108,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends requests through this transport instead of the default one. The client still
-    /// adds its headers; wrap the transport in descope-transport's policy layer yourself if
-    /// you want its retries and limits.
+    /// Sends requests through this transport instead of the default one (reqwest, when
+    /// the `reqwest` feature is on). The [`policy`](Self::policy) wraps it either way.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Timeouts, the response body cap and retries applied to every request
+    /// (default: [`Policy::default`], the official SDKs' behaviour).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
         self
     }
 

@@ -159,7 +159,6 @@ impl Error {
     }
 
     /// Attaches a cause (must not carry secrets in its `Display`).
-    #[allow(dead_code)]
     pub(crate) fn with_source(
         mut self,
         source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,

@@ -573,9 +573,9 @@ async fn every_operation_matches_its_snapshot_and_the_official_sdks() {
         .unwrap();
     let mut failures = Vec::new();
     for (op, labels) in OPERATIONS {
-        let (client, log) = recording_client();
+        let (client, transport) = recording_client();
         run(op, &client).await;
-        let seen = log.lock().unwrap().clone();
+        let seen: Vec<Seen> = transport.requests().iter().map(seen).collect();
         insta::assert_json_snapshot!(*op, seen.iter().map(snapshot_view).collect::<Vec<_>>());
 
         // Common headers on every request.

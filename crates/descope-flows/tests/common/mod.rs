@@ -1,11 +1,8 @@
 //! Shared test helpers: a throwaway RSA key, token minting, a recording fake server.
 #![allow(dead_code)]
 
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
 use descope_flows::Client;
-use descope_transport::from_fn;
+use descope_transport::{CapturedRequest, CapturingTransport};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
@@ -119,53 +116,46 @@ pub struct Seen {
     pub body: Option<Value>,
 }
 
-pub type Log = Arc<Mutex<Vec<Seen>>>;
+/// What the snapshot tests look at, from a captured request.
+pub fn seen(request: &CapturedRequest) -> Seen {
+    let uri = &request.uri;
+    let query = uri
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    Seen {
+        method: request.method.to_string(),
+        path: uri.path().to_owned(),
+        raw_query: uri.query().unwrap_or_default().to_owned(),
+        query,
+        headers,
+        body: (!request.body.is_empty()).then(|| serde_json::from_slice(&request.body).unwrap()),
+    }
+}
 
 /// A client whose transport records every request and answers with [`canned`].
-pub fn recording_client() -> (Client, Log) {
-    let log: Log = Arc::default();
-    let seen = log.clone();
-    let transport = from_fn(move |request: http::Request<Bytes>| {
-        let seen = seen.clone();
-        async move {
-            let uri = request.uri();
-            let query = uri
-                .query()
-                .map(|q| {
-                    url::form_urlencoded::parse(q.as_bytes())
-                        .into_owned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut headers: Vec<(String, String)> = request
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
-                .collect();
-            headers.sort();
-            let body = (!request.body().is_empty())
-                .then(|| serde_json::from_slice(request.body()).unwrap());
-            seen.lock().unwrap().push(Seen {
-                method: request.method().to_string(),
-                path: uri.path().to_owned(),
-                raw_query: uri.query().unwrap_or_default().to_owned(),
-                query,
-                headers,
-                body,
-            });
-            let (status, body) = canned(request.method(), uri.path());
-            let response = http::Response::builder()
-                .status(status)
-                .header("content-type", "application/json")
-                .body(Bytes::from(serde_json::to_vec(&body).unwrap()))
-                .unwrap();
-            Ok(response)
-        }
+pub fn recording_client() -> (Client, CapturingTransport) {
+    let transport = CapturingTransport::new(|request| {
+        let (status, body) = canned(&request.method, request.uri.path());
+        Ok(CapturingTransport::response(
+            status,
+            serde_json::to_vec(&body).unwrap(),
+        ))
     });
     let client = Client::builder(PROJECT_ID)
         .base_url("http://127.0.0.1:9")
-        .transport(transport)
+        .transport(transport.clone())
         .build()
         .unwrap();
-    (client, log)
+    (client, transport)
 }
