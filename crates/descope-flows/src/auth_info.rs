@@ -4,9 +4,9 @@ use descope_types::{IdpResponse, JwtResponse, RefreshToken, SessionToken, UserRe
 use http::HeaderMap;
 use http::header::SET_COOKIE;
 
-use crate::Session;
 use crate::client::{Call, Client, Excerpt};
 use crate::error::{DecodeError, Error};
+use crate::{RefreshSession, Session};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE_NAME: &str = "DS";
@@ -21,14 +21,11 @@ pub const REFRESH_COOKIE_NAME: &str = "DSR";
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticationInfo {
-    /// The session JWT.
-    pub session_token: SessionToken,
-    /// The validated session (claims, roles, permissions, tenants).
+    /// The validated session token: claims, roles, permissions, tenants.
     pub session: Session,
-    /// The refresh JWT. On a refresh without rotation this is the token that was sent.
-    pub refresh_token: RefreshToken,
-    /// The validated claims of the refresh token.
-    pub refresh: Session,
+    /// The validated refresh token. On a refresh without rotation this is the token that
+    /// was sent.
+    pub refresh: RefreshSession,
     /// The user, when the answer carried one.
     pub user: Option<UserResponse>,
     /// Whether this was the user's first sign-in (`false` when the answer does not say).
@@ -39,6 +36,18 @@ pub struct AuthenticationInfo {
     pub idp_response: Option<IdpResponse>,
     /// The SSO configuration used (SSO exchanges).
     pub tenant_sso_id: Option<String>,
+}
+
+impl AuthenticationInfo {
+    /// The session JWT.
+    pub fn session_token(&self) -> &SessionToken {
+        self.session.token()
+    }
+
+    /// The refresh JWT.
+    pub fn refresh_token(&self) -> &RefreshToken {
+        self.refresh.token()
+    }
 }
 
 /// Cookie attributes from the answer, for setting `DS`/`DSR` on the app's response.
@@ -106,7 +115,7 @@ impl Client {
     pub(crate) async fn authenticate(
         &self,
         call: Call<'_>,
-        known_refresh: Option<(RefreshToken, Session)>,
+        known_refresh: Option<RefreshSession>,
     ) -> Result<AuthenticationInfo, Error> {
         let response = self.send(call).await?;
         let status = response.status().as_u16();
@@ -131,18 +140,13 @@ impl Client {
             .validator
             .validate_session(&session_token)
             .await?;
-        let (refresh_token, refresh) = match (refresh_token, known_refresh) {
-            (Some(token), _) => {
-                let refresh = self.inner.validator.validate_refresh(&token).await?;
-                (token, refresh)
-            }
+        let refresh = match (refresh_token, known_refresh) {
+            (Some(token), _) => self.inner.validator.validate_refresh(&token).await?,
             (None, Some(known)) => known,
             (None, None) => return Err(missing(status)),
         };
         Ok(AuthenticationInfo {
-            session_token,
             session,
-            refresh_token,
             refresh,
             user: body.user,
             first_seen: body.first_seen.unwrap_or(false),

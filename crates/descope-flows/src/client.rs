@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::{ClientBuilder, PublicKey, base_url_for_project_id, normalize_base_url};
 use crate::error::{ApiError, DecodeError, Error};
+use crate::{SessionValidator, ValidationConfig};
 
 /// The SDK name sent in `x-descope-sdk-name`.
 pub const SDK_NAME: &str = "rust";
@@ -39,7 +40,7 @@ pub(crate) struct Inner {
     pub(crate) transport: Arc<dyn Transport>,
     /// SDK headers plus the caller's extra headers, sent on every request.
     pub(crate) headers: HeaderMap,
-    pub(crate) validator: crate::validation::Validator,
+    pub(crate) validator: SessionValidator,
 }
 
 impl fmt::Debug for Client {
@@ -146,7 +147,7 @@ impl Client {
             headers.clone(),
             bearer_value(&builder.project_id, Bearer::Project)?,
         );
-        let validator = crate::validation::Validator::new(validation_config(&builder)?, keys);
+        let validator = SessionValidator::new(validation_config(&builder)?, Arc::new(keys))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 project_id: builder.project_id,
@@ -161,6 +162,12 @@ impl Client {
     /// The project id.
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
+    }
+
+    /// The validator behind [`validate_session`](Self::validate_session), sharing the
+    /// client's key cache (for middleware that only validates).
+    pub fn validator(&self) -> &SessionValidator {
+        &self.inner.validator
     }
 
     /// The API base URL, without a trailing `/`.
@@ -225,22 +232,20 @@ impl Client {
     }
 }
 
-fn validation_config(
-    builder: &ClientBuilder,
-) -> Result<crate::validation::ValidationConfig, Error> {
-    Ok(crate::validation::ValidationConfig {
-        project_id: builder.project_id.clone(),
-        leeway: builder.leeway,
-        clock: builder.clock.clone(),
-        static_key: match &builder.public_key {
-            None => None,
-            Some(PublicKey::Jwk(jwk)) => Some((**jwk).clone()),
-            Some(PublicKey::Json(json)) => Some(
-                serde_json::from_str(json)
-                    .map_err(|_| Error::configuration("public key is not a valid JWK"))?,
-            ),
-        },
-    })
+fn validation_config(builder: &ClientBuilder) -> Result<ValidationConfig, Error> {
+    let mut config = ValidationConfig::new(builder.project_id.clone());
+    config.leeway = builder.leeway;
+    config.audiences = builder.audience.iter().cloned().collect();
+    config.clock = builder.clock.clone();
+    config.public_key = match &builder.public_key {
+        None => None,
+        Some(PublicKey::Jwk(jwk)) => Some((**jwk).clone()),
+        Some(PublicKey::Json(json)) => Some(
+            serde_json::from_str(json)
+                .map_err(|_| Error::configuration("public key is not a valid JWK"))?,
+        ),
+    };
+    Ok(config)
 }
 
 fn sdk_headers(project_id: &str, extra: &HeaderMap) -> Result<HeaderMap, Error> {

@@ -8,9 +8,9 @@ use descope_types::JwkSet;
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue, Method};
 
+use crate::KeySource;
 use crate::client::{Excerpt, api_error, decode};
 use crate::error::Error;
-use crate::validation::KeySource;
 
 /// Fetches the project's JSON Web Key set over HTTP.
 #[derive(Debug)]

@@ -29,4 +29,4 @@ pub use oauth::OAuth;
 pub use sessions::{AccessKeyInfo, SessionStatus, TenantSelection};
 pub use sso::Sso;
 pub use totp::{Totp, TotpEnrollment};
-pub use validation::Session;
+pub use validation::{KeySource, RefreshSession, Session, SessionValidator, ValidationConfig};

@@ -24,70 +24,112 @@ pub struct ValidationConfig {
     pub project_id: String,
     /// Leeway.
     pub leeway: std::time::Duration,
+    /// Audiences.
+    pub audiences: Vec<String>,
     /// Clock.
     pub clock: Arc<dyn Clock>,
     /// Static key.
-    pub static_key: Option<descope_types::Jwk>,
+    pub public_key: Option<descope_types::Jwk>,
+}
+
+impl ValidationConfig {
+    /// Defaults.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            project_id: project_id.into(),
+            leeway: std::time::Duration::from_secs(5),
+            audiences: Vec::new(),
+            clock: Arc::new(crate::clock::SystemClock),
+            public_key: None,
+        }
+    }
 }
 
 /// Validates tokens.
 #[derive(Debug)]
-pub struct Validator {
+pub struct SessionValidator {
     config: ValidationConfig,
     keys: Arc<dyn KeySource>,
     cache: Mutex<Option<JwkSet>>,
 }
 
-/// A validated token.
-#[derive(Debug, Clone)]
-pub struct Session {
-    claims: Claims,
-}
-
-impl Session {
-    /// The claims.
-    pub fn claims(&self) -> &Claims {
-        &self.claims
-    }
-    /// The user id.
-    pub fn user_id(&self) -> Option<&str> {
-        self.claims.user_id()
-    }
-}
-
-impl Validator {
-    /// New validator.
-    pub fn new(config: ValidationConfig, keys: impl KeySource) -> Self {
-        Self {
-            config,
-            keys: Arc::new(keys),
-            cache: Mutex::new(None),
+macro_rules! session {
+    ($name:ident, $token:ident) => {
+        /// A validated token.
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            token: $token,
+            claims: Claims,
         }
+
+        impl $name {
+            /// The token.
+            pub fn token(&self) -> &$token {
+                &self.token
+            }
+            /// The claims.
+            pub fn claims(&self) -> &Claims {
+                &self.claims
+            }
+            /// The user id.
+            pub fn user_id(&self) -> &str {
+                self.claims.user_id().unwrap_or_default()
+            }
+            /// The selected tenant.
+            pub fn current_tenant(&self) -> Option<&str> {
+                self.claims.dct.as_deref()
+            }
+            /// amr.
+            pub fn amr(&self) -> &[String] {
+                &self.claims.amr
+            }
+        }
+    };
+}
+session!(Session, SessionToken);
+session!(RefreshSession, RefreshToken);
+
+impl SessionValidator {
+    /// New validator.
+    pub fn new(config: ValidationConfig, keys: Arc<dyn KeySource>) -> Result<Self, Error> {
+        Ok(Self {
+            config,
+            keys,
+            cache: Mutex::new(None),
+        })
     }
 
     /// Validates a session token.
     pub async fn validate_session(&self, token: &SessionToken) -> Result<Session, Error> {
-        self.validate(token.secret(), DRN_SESSION).await
+        let claims = self.validate(token.secret(), DRN_SESSION).await?;
+        Ok(Session {
+            token: token.clone(),
+            claims,
+        })
     }
 
     /// Validates a refresh token.
-    pub async fn validate_refresh(&self, token: &RefreshToken) -> Result<Session, Error> {
-        self.validate(token.secret(), DRN_REFRESH).await
+    pub async fn validate_refresh(&self, token: &RefreshToken) -> Result<RefreshSession, Error> {
+        let claims = self.validate(token.secret(), DRN_REFRESH).await?;
+        Ok(RefreshSession {
+            token: token.clone(),
+            claims,
+        })
     }
 
-    async fn validate(&self, token: &str, drn: &str) -> Result<Session, Error> {
+    async fn validate(&self, token: &str, drn: &str) -> Result<Claims, Error> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| Error::token(TokenErrorReason::Malformed))?;
         let kid = header.kid.unwrap_or_default();
         let mut cache = self.cache.lock().await;
         if cache.is_none() {
-            if let Some(key) = &self.config.static_key {
+            if let Some(key) = &self.config.public_key {
                 *cache = Some(JwkSet {
                     keys: vec![key.clone()],
                 });
             }
         }
-        if cache.as_ref().and_then(|k| k.find(&kid)).is_none() && self.config.static_key.is_none() {
+        if cache.as_ref().and_then(|k| k.find(&kid)).is_none() && self.config.public_key.is_none() {
             *cache = Some(self.keys.fetch_keys().await?);
         }
         let jwk = cache
@@ -121,6 +163,6 @@ impl Validator {
         if claims.drn.as_deref() != Some(drn) {
             return Err(Error::token(TokenErrorReason::WrongTokenType));
         }
-        Ok(Session { claims })
+        Ok(claims)
     }
 }

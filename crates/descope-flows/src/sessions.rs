@@ -7,10 +7,10 @@ use descope_types::{
     UserResponse,
 };
 
-use crate::Session;
 use crate::auth_info::{AuthenticationInfo, CookieData};
 use crate::client::{Bearer, Call, Client, Excerpt, require};
 use crate::error::{DecodeError, Error, ErrorKind};
+use crate::{RefreshSession, Session};
 
 /// Which of the user's tenants [`Client::my_tenants`] asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +47,7 @@ impl SessionStatus {
 pub struct AccessKeyInfo {
     /// The access key's id.
     pub key_id: String,
-    /// The session JWT issued for the key.
-    pub session_token: SessionToken,
-    /// The validated session.
+    /// The validated session issued for the key.
     pub session: Session,
     /// Expiry, unix seconds, when the answer says.
     pub expiration: Option<i64>,
@@ -69,7 +67,7 @@ impl Client {
     }
 
     /// Validates a refresh token locally, the same way with `drn: DSR`.
-    pub async fn validate_refresh(&self, token: &RefreshToken) -> Result<Session, Error> {
+    pub async fn validate_refresh(&self, token: &RefreshToken) -> Result<RefreshSession, Error> {
         self.inner.validator.validate_refresh(token).await
     }
 
@@ -80,8 +78,7 @@ impl Client {
         let bearer = refresh_bearer(refresh)?;
         let refresh_session = self.validate_refresh(refresh).await?;
         let call = Call::post("/v1/auth/refresh", bearer, &RefreshRequest::default())?;
-        self.authenticate(call, Some((refresh.clone(), refresh_session)))
-            .await
+        self.authenticate(call, Some(refresh_session)).await
     }
 
     /// Validates the session token; when it is not valid (expired, wrong key, ...) refreshes
@@ -209,7 +206,6 @@ impl Client {
         let session = self.validate_session(&body.session_jwt).await?;
         Ok(AccessKeyInfo {
             key_id: body.key_id,
-            session_token: body.session_jwt,
             session,
             expiration: body.expiration,
         })

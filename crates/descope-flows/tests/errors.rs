@@ -236,8 +236,8 @@ async fn cookie_mode_takes_tokens_from_set_cookie() {
         .exchange(&ExchangeCode::new("code"))
         .await
         .unwrap();
-    assert_eq!(info.session_token.secret(), session);
-    assert_eq!(info.refresh_token.secret(), refresh);
+    assert_eq!(info.session_token().secret(), session);
+    assert_eq!(info.refresh_token().secret(), refresh);
     assert_eq!(info.session.claims().user_id(), Some("U1"));
     assert_eq!(info.cookies.domain.as_deref(), Some("example.com"));
     assert_eq!(info.cookies.max_age, Some(2_592_000));
@@ -258,9 +258,9 @@ async fn refresh_keeps_or_rotates_the_refresh_token() {
         CapturingTransport::response(200, jwt_body(&session_token(), Some(&rotated)).to_string()),
     ]);
     let kept = client.refresh(&old).await.unwrap();
-    assert_eq!(kept.refresh_token, old);
+    assert_eq!(kept.refresh_token(), &old);
     let new = client.refresh(&old).await.unwrap();
-    assert_eq!(new.refresh_token.secret(), rotated);
+    assert_eq!(new.refresh_token().secret(), rotated);
 }
 
 #[tokio::test]
