@@ -67,3 +67,18 @@ pub use descope_flows::*;
 pub use descope_types as types;
 /// The HTTP transport: the [`Transport`](transport::Transport) trait, backends, retry policy.
 pub use descope_transport as transport;
+
+// The guides in docs/ are compiled (and their runnable blocks run) as doctests here.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../../../docs/oauth.md")]
+    mod oauth {}
+    #[doc = include_str!("../../../docs/native-oauth.md")]
+    mod native_oauth {}
+    #[doc = include_str!("../../../docs/sso.md")]
+    mod sso {}
+    #[doc = include_str!("../../../docs/totp.md")]
+    mod totp {}
+    #[doc = include_str!("../../../docs/sessions.md")]
+    mod sessions {}
+}
