@@ -13,3 +13,6 @@ mod validation;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{ApiError, DecodeError, Error, ErrorKind, TokenErrorReason};
+pub use jwks::{KeySource, SigningAlgorithm};
+pub use session::{RefreshSession, Session};
+pub use validation::{SessionValidator, ValidationConfig};
