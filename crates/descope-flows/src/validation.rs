@@ -455,6 +455,49 @@ mod tests {
         assert!(!is_expired(i64::MAX, i64::MAX - 1, 5));
     }
 
+    fn verified(raw: &str, exp: i64) -> Arc<Verified<SessionToken>> {
+        Arc::new(Verified {
+            token: SessionToken::new(raw),
+            claims: Claims {
+                exp: Some(exp),
+                ..Claims::default()
+            },
+            project_id: Arc::from("P"),
+            key_epoch: 0,
+        })
+    }
+
+    #[test]
+    fn token_cache_is_bounded_and_evicts_expired_entries_first() {
+        let cache = TokenCache::<SessionToken>::new(8);
+        let len = || cache.map.read().unwrap().len();
+        for i in 0..4 {
+            let raw = format!("expired-{i}");
+            cache.insert(&raw, &verified(&raw, 50), 0, 5);
+        }
+        for i in 0..4 {
+            let raw = format!("live-{i}");
+            cache.insert(&raw, &verified(&raw, 1_000), 0, 5);
+        }
+        assert_eq!(len(), 8);
+        // Full at t=100: the four expired entries make room, the live ones stay.
+        cache.insert("new", &verified("new", 1_000), 100, 5);
+        assert_eq!(len(), 5);
+        for i in 0..4 {
+            assert!(cache.get(&format!("live-{i}"), 0).is_some());
+            assert!(cache.get(&format!("expired-{i}"), 0).is_none());
+        }
+        // Full of live tokens: it trims, never grows past capacity.
+        for i in 0..100 {
+            let raw = format!("more-{i}");
+            cache.insert(&raw, &verified(&raw, 1_000), 100, 5);
+            assert!(len() <= 8);
+        }
+        assert!(cache.get("more-99", 0).is_some());
+        // Another key epoch misses.
+        assert!(cache.get("more-99", 1).is_none());
+    }
+
     #[test]
     fn constant_time_eq_compares_everything() {
         assert!(constant_time_eq("abc", "abc"));

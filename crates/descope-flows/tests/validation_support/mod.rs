@@ -198,7 +198,7 @@ impl Clock for ManualClock {
 #[derive(Debug, Default)]
 pub struct CountingSource {
     pub fetches: AtomicUsize,
-    answer: Mutex<Option<JwkSet>>,
+    pub answer: Mutex<Option<JwkSet>>,
     /// When set, fetches wait for this before answering (to pile up concurrent callers).
     pub gate: Option<tokio::sync::Semaphore>,
 }
