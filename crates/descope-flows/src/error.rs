@@ -53,6 +53,8 @@ pub enum TokenErrorReason {
     WrongAudience,
     /// A refresh token where a session token was expected, or the reverse (`drn`).
     WrongTokenType,
+    /// Neither `sub` nor `dsub` names the user.
+    MissingSubject,
     /// The token is empty.
     Empty,
 }
@@ -71,6 +73,7 @@ impl TokenErrorReason {
             Self::WrongIssuer => "token issued for another project",
             Self::WrongAudience => "token audience does not match",
             Self::WrongTokenType => "wrong token type",
+            Self::MissingSubject => "token has no subject",
             Self::Empty => "empty token",
         }
     }

@@ -17,7 +17,6 @@ mod session;
 mod sessions;
 mod sso;
 mod totp;
-#[path = "pending_validation.rs"]
 mod validation;
 
 pub use auth_info::{AuthenticationInfo, CookieData, REFRESH_COOKIE_NAME, SESSION_COOKIE_NAME};
@@ -25,8 +24,10 @@ pub use client::{Client, SDK_NAME, SDK_VERSION};
 pub use clock::{Clock, SystemClock};
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_LEEWAY, base_url_for_project_id};
 pub use error::{ApiError, DecodeError, Error, ErrorKind, TokenErrorReason};
+pub use jwks::{KeySource, SigningAlgorithm};
 pub use oauth::OAuth;
+pub use session::{RefreshSession, Session};
 pub use sessions::{AccessKeyInfo, SessionStatus, TenantSelection};
 pub use sso::Sso;
 pub use totp::{Totp, TotpEnrollment};
-pub use validation::{KeySource, RefreshSession, Session, SessionValidator, ValidationConfig};
+pub use validation::{SessionValidator, ValidationConfig};
