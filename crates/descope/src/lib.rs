@@ -63,10 +63,10 @@
 //! [`ClientBuilder::transport`].
 
 pub use descope_flows::*;
-/// The wire types of the Descope API (requests, responses, users, claims, secrets).
-pub use descope_types as types;
 /// The HTTP transport: the [`Transport`](transport::Transport) trait, backends, retry policy.
 pub use descope_transport as transport;
+/// The wire types of the Descope API (requests, responses, users, claims, secrets).
+pub use descope_types as types;
 
 // The guides in docs/ are compiled (and their runnable blocks run) as doctests here.
 #[cfg(doctest)]
