@@ -155,10 +155,10 @@ impl EmulatorConfig {
         if self.max_body_bytes == 0 {
             return fail("max_body_bytes must be positive");
         }
-        if let Some(limit) = &self.rate_limit {
-            if limit.requests == 0 || limit.window_seconds == 0 {
-                return fail("rate_limit needs positive requests and window_seconds");
-            }
+        if let Some(limit) = &self.rate_limit
+            && (limit.requests == 0 || limit.window_seconds == 0)
+        {
+            return fail("rate_limit needs positive requests and window_seconds");
         }
         self.seed.validate()
     }
@@ -268,13 +268,13 @@ impl Seed {
             if user.login_id.trim().is_empty() {
                 return fail("a seed user has an empty login_id".to_owned());
             }
-            if let Some(key) = &user.totp_secret {
-                if crate::totp::base32_decode(key.secret()).is_none_or(|k| k.is_empty()) {
-                    return fail(format!(
-                        "seed user {:?}: totp_secret is not base32",
-                        user.login_id
-                    ));
-                }
+            if let Some(key) = &user.totp_secret
+                && crate::totp::base32_decode(key.secret()).is_none_or(|k| k.is_empty())
+            {
+                return fail(format!(
+                    "seed user {:?}: totp_secret is not base32",
+                    user.login_id
+                ));
             }
             for t in &user.tenants {
                 if !self.tenants.iter().any(|x| x.id == t.tenant_id) {

@@ -51,10 +51,10 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
 /// Names the missing field; never echoes values (they may be secrets).
 fn json_error(e: &serde_json::Error) -> ApiError {
     let text = e.to_string();
-    if let Some(rest) = text.strip_prefix("missing field `") {
-        if let Some((field, _)) = rest.split_once('`') {
-            return ApiError::missing_field(field);
-        }
+    if let Some(rest) = text.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        return ApiError::missing_field(field);
     }
     let position = format!("line {}, column {}", e.line(), e.column());
     if e.is_data() {

@@ -51,10 +51,10 @@ pub(crate) async fn middleware(State(app): State<App>, req: Request, next: Next)
             .extensions()
             .get::<ConnectInfo<ClientConn>>()
             .map(|c| c.0.addr.ip());
-        if let Some(ip) = ip.filter(|_| !req.uri().path().starts_with("/emulator/")) {
-            if let Err(wait) = limiter.check(ip, app.clock.now()) {
-                return ApiError::rate_limited(wait).into_response();
-            }
+        if let Some(ip) = ip.filter(|_| !req.uri().path().starts_with("/emulator/"))
+            && let Err(wait) = limiter.check(ip, app.clock.now())
+        {
+            return ApiError::rate_limited(wait).into_response();
         }
     }
     next.run(req).await
