@@ -151,10 +151,7 @@ impl Session {
     }
 
     /// Which of `permissions` the user has at project level, in the order asked.
-    pub fn get_matched_permissions<'r, S: AsRef<str>>(
-        &self,
-        permissions: &'r [S],
-    ) -> Vec<&'r str> {
+    pub fn get_matched_permissions<'r, S: AsRef<str>>(&self, permissions: &'r [S]) -> Vec<&'r str> {
         matched(Some(&self.inner.claims.permissions[..]), permissions)
     }
 

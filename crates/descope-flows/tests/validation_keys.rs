@@ -21,7 +21,9 @@ async fn keys_are_fetched_lazily_once() {
     let v = validator(config(&clock), source.clone());
     assert_eq!(source.count(), 0);
     for i in 0..5 {
-        v.validate_session(&token(key_a(), &format!("U{i}"))).await.unwrap();
+        v.validate_session(&token(key_a(), &format!("U{i}")))
+            .await
+            .unwrap();
     }
     assert_eq!(source.count(), 1);
 }
@@ -49,20 +51,29 @@ async fn unknown_kid_refetches_are_throttled() {
     let stranger = RsaKey::generate("kid-stranger");
 
     // First sight: the cold fetch.
-    let e = v.validate_session(&token(&stranger, "U1")).await.unwrap_err();
+    let e = v
+        .validate_session(&token(&stranger, "U1"))
+        .await
+        .unwrap_err();
     assert_eq!(e.token_reason(), Some(TokenErrorReason::UnknownKey));
     assert_eq!(source.count(), 1);
     // Within the interval: no fetch, however many unknown kids arrive.
     for i in 0..20 {
         clock.advance(1);
-        let e = v.validate_session(&token(&stranger, &format!("U{i}"))).await.unwrap_err();
+        let e = v
+            .validate_session(&token(&stranger, &format!("U{i}")))
+            .await
+            .unwrap_err();
         assert_eq!(e.token_reason(), Some(TokenErrorReason::UnknownKey));
     }
     assert_eq!(source.count(), 1);
     // The key is published; 29 s after the fetch it is still not asked for...
     source.set(Some(vec![key_a().jwk(), stranger.jwk()]));
     clock.advance(9);
-    let e = v.validate_session(&token(&stranger, "U98")).await.unwrap_err();
+    let e = v
+        .validate_session(&token(&stranger, "U98"))
+        .await
+        .unwrap_err();
     assert_eq!(e.token_reason(), Some(TokenErrorReason::UnknownKey));
     assert_eq!(source.count(), 1);
     // ...at 30 s it is.
@@ -79,7 +90,9 @@ async fn refetch_interval_is_configurable() {
     cfg.min_refetch_interval = Duration::ZERO;
     let v = validator(cfg, source.clone());
     for i in 0..3 {
-        v.validate_session(&token(key_b(), &format!("U{i}"))).await.unwrap_err();
+        v.validate_session(&token(key_b(), &format!("U{i}")))
+            .await
+            .unwrap_err();
     }
     assert_eq!(source.count(), 3);
 }
@@ -138,7 +151,9 @@ async fn concurrent_cold_validations_share_one_fetch() {
         .map(|i| {
             let v = v.clone();
             let t = tokens[i % tokens.len()].clone();
-            tokio::spawn(async move { v.validate_session(&t).await.map(|s| s.user_id().to_owned()) })
+            tokio::spawn(
+                async move { v.validate_session(&t).await.map(|s| s.user_id().to_owned()) },
+            )
         })
         .collect();
     // Hold the one fetch open while the callers pile up behind it.
@@ -212,7 +227,10 @@ async fn unusable_keys_in_the_set_are_skipped() {
     cfg.min_refetch_interval = Duration::from_secs(3600);
     let v = validator(cfg, source);
 
-    let e = v.validate_session(&token(&encryption, "U1")).await.unwrap_err();
+    let e = v
+        .validate_session(&token(&encryption, "U1"))
+        .await
+        .unwrap_err();
     assert_eq!(e.token_reason(), Some(TokenErrorReason::UnknownKey));
     let e = v.validate_session(&token(key_b(), "U1")).await.unwrap_err();
     assert_eq!(e.token_reason(), Some(TokenErrorReason::UnknownKey));
@@ -225,7 +243,9 @@ async fn unusable_keys_in_the_set_are_skipped() {
 #[tokio::test]
 async fn a_jwk_set_is_a_key_source() {
     let clock = ManualClock::new(NOW);
-    let set = descope_types::JwkSet { keys: vec![key_a().jwk()] };
+    let set = descope_types::JwkSet {
+        keys: vec![key_a().jwk()],
+    };
     let v = SessionValidator::new(config(&clock), Arc::new(set)).unwrap();
     v.validate_session(&token(key_a(), "U1")).await.unwrap();
 }

@@ -21,12 +21,16 @@ async fn session_with(extra: Value) -> Session {
 
 #[tokio::test]
 async fn project_level_roles_and_permissions() {
-    let s = session_with(json!({"roles": ["admin", "viewer"], "permissions": ["read", "write"]})).await;
+    let s =
+        session_with(json!({"roles": ["admin", "viewer"], "permissions": ["read", "write"]})).await;
     assert!(s.validate_roles(&["admin"]));
     assert!(s.validate_roles(&["viewer", "admin"]));
     assert!(!s.validate_roles(&["admin", "owner"]));
     assert!(s.validate_roles::<&str>(&[]));
-    assert_eq!(s.get_matched_roles(&["owner", "viewer", "admin"]), ["viewer", "admin"]);
+    assert_eq!(
+        s.get_matched_roles(&["owner", "viewer", "admin"]),
+        ["viewer", "admin"]
+    );
     let wanted = vec!["write".to_owned(), "delete".to_owned()];
     assert!(!s.validate_permissions(&wanted));
     assert_eq!(s.get_matched_permissions(&wanted), ["write"]);
@@ -47,9 +51,15 @@ async fn tenant_roles_come_from_the_tenant_entry() {
     assert!(s.is_associated_with_tenant("T1"));
     assert!(s.validate_tenant_roles("T1", &["editor"]));
     assert!(!s.validate_tenant_roles("T1", &["project-admin"]));
-    assert_eq!(s.get_matched_tenant_roles("T1", &["editor", "x"]), ["editor"]);
+    assert_eq!(
+        s.get_matched_tenant_roles("T1", &["editor", "x"]),
+        ["editor"]
+    );
     assert!(s.validate_tenant_permissions("T1", &["edit"]));
-    assert_eq!(s.get_matched_tenant_permissions("T1", &["edit", "x"]), ["edit"]);
+    assert_eq!(
+        s.get_matched_tenant_permissions("T1", &["edit", "x"]),
+        ["edit"]
+    );
     // A member with nothing granted passes an empty requirement only.
     assert!(s.validate_tenant_roles::<&str>("T2", &[]));
     assert!(!s.validate_tenant_roles("T2", &["editor"]));
@@ -70,7 +80,10 @@ async fn selected_tenant_without_tenants_claim_uses_top_level_claims() {
     .await;
     assert!(s.is_associated_with_tenant("T9"));
     assert!(s.validate_tenant_roles("T9", &["editor"]));
-    assert_eq!(s.get_matched_tenant_permissions("T9", &["edit", "x"]), ["edit"]);
+    assert_eq!(
+        s.get_matched_tenant_permissions("T9", &["edit", "x"]),
+        ["edit"]
+    );
     assert!(!s.validate_tenant_roles("T8", &["editor"]));
 }
 
@@ -94,8 +107,14 @@ async fn debug_output_never_contains_the_token() {
     let v = validator(config(&clock), CountingSource::serving(vec![key_a().jwk()]));
     let session_jwt = key_a().mint(&session_claims());
     let refresh_jwt = key_a().mint(&refresh_claims());
-    let session = v.validate_session(&SessionToken::new(session_jwt.as_str())).await.unwrap();
-    let refresh = v.validate_refresh(&RefreshToken::new(refresh_jwt.as_str())).await.unwrap();
+    let session = v
+        .validate_session(&SessionToken::new(session_jwt.as_str()))
+        .await
+        .unwrap();
+    let refresh = v
+        .validate_refresh(&RefreshToken::new(refresh_jwt.as_str()))
+        .await
+        .unwrap();
     let error = v
         .validate_session(&SessionToken::new(refresh_jwt.as_str()))
         .await
@@ -140,9 +159,16 @@ async fn cache_hits_apply_the_token_type_rules() {
     let clock = ManualClock::new(NOW);
     let v = validator(config(&clock), CountingSource::serving(vec![key_a().jwk()]));
     let jwt = key_a().mint(&refresh_claims());
-    v.validate_refresh(&RefreshToken::new(jwt.as_str())).await.unwrap();
-    v.validate_refresh(&RefreshToken::new(jwt.as_str())).await.unwrap();
-    let e = v.validate_session(&SessionToken::new(jwt)).await.unwrap_err();
+    v.validate_refresh(&RefreshToken::new(jwt.as_str()))
+        .await
+        .unwrap();
+    v.validate_refresh(&RefreshToken::new(jwt.as_str()))
+        .await
+        .unwrap();
+    let e = v
+        .validate_session(&SessionToken::new(jwt))
+        .await
+        .unwrap_err();
     assert_eq!(e.token_reason(), Some(TokenErrorReason::WrongTokenType));
 }
 
@@ -153,7 +179,9 @@ async fn a_small_cache_keeps_validating_beyond_its_capacity() {
     cfg.token_cache_capacity = 3;
     let v = validator(cfg, CountingSource::serving(vec![key_a().jwk()]));
     let tokens: Vec<SessionToken> = (0..10)
-        .map(|i| SessionToken::new(key_a().mint(&with(session_claims(), "sub", json!(format!("U{i}"))))))
+        .map(|i| {
+            SessionToken::new(key_a().mint(&with(session_claims(), "sub", json!(format!("U{i}")))))
+        })
         .collect();
     for round in 0..2 {
         for (i, t) in tokens.iter().enumerate() {

@@ -13,7 +13,11 @@ use validation_support::*;
 
 use TokenErrorReason::*;
 
-fn setup() -> (Arc<ManualClock>, Arc<CountingSource>, descope_flows::SessionValidator) {
+fn setup() -> (
+    Arc<ManualClock>,
+    Arc<CountingSource>,
+    descope_flows::SessionValidator,
+) {
     let clock = ManualClock::new(NOW);
     let source = CountingSource::serving(vec![key_a().jwk()]);
     let validator = validator(config(&clock), source.clone());
@@ -63,7 +67,12 @@ async fn hostile_tokens_are_rejected_with_their_reason() {
     let unknown_kid = key_b().mint(&session_claims());
     let tampered_payload = {
         let claims = with(session_claims(), "roles", json!(["admin", "superadmin"]));
-        format!("{}.{}.{}", parts[0], b64(claims.to_string().as_bytes()), parts[2])
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            b64(claims.to_string().as_bytes()),
+            parts[2]
+        )
     };
     let tampered_signature = format!("{}.{}.{}", parts[0], parts[1], flip(&parts[2]));
     let expired = a.mint(&with(session_claims(), "exp", json!(NOW - 100)));
@@ -85,7 +94,11 @@ async fn hostile_tokens_are_rejected_with_their_reason() {
 
     let table: Vec<(&str, String, TokenErrorReason)> = vec![
         ("alg none", none_token, DisallowedAlgorithm),
-        ("HS256 signed with the RSA public key", hs256_with_public_key, DisallowedAlgorithm),
+        (
+            "HS256 signed with the RSA public key",
+            hs256_with_public_key,
+            DisallowedAlgorithm,
+        ),
         ("unknown kid", unknown_kid, UnknownKey),
         ("tampered payload", tampered_payload, BadSignature),
         ("tampered signature", tampered_signature, BadSignature),
@@ -133,10 +146,26 @@ async fn more_malformed_and_missing_claims() {
     let (_clock, source, v) = setup();
     let a = key_a();
     let cases: Vec<(&str, String, TokenErrorReason)> = vec![
-        ("no kid", a.mint_with_header(&json!({"alg": "RS256"}), &session_claims()), UnknownKey),
-        ("four segments", format!("{}.x", a.mint(&session_claims())), Malformed),
-        ("header not JSON", format!("{}.e30.e30", b64(b"{alg")), Malformed),
-        ("header without alg", format!("{}.e30.e30", b64(b"{\"kid\":\"x\"}")), Malformed),
+        (
+            "no kid",
+            a.mint_with_header(&json!({"alg": "RS256"}), &session_claims()),
+            UnknownKey,
+        ),
+        (
+            "four segments",
+            format!("{}.x", a.mint(&session_claims())),
+            Malformed,
+        ),
+        (
+            "header not JSON",
+            format!("{}.e30.e30", b64(b"{alg")),
+            Malformed,
+        ),
+        (
+            "header without alg",
+            format!("{}.e30.e30", b64(b"{\"kid\":\"x\"}")),
+            Malformed,
+        ),
         (
             "exp of the wrong type",
             a.mint(&with(session_claims(), "exp", json!("tomorrow"))),
@@ -147,11 +176,26 @@ async fn more_malformed_and_missing_claims() {
             a.mint(&with(session_claims(), "iat", json!(NOW + 60))),
             NotYetValid,
         ),
-        ("no drn", a.mint(&with(session_claims(), "drn", Value::Null)), WrongTokenType),
-        ("no subject", a.mint(&with(session_claims(), "sub", Value::Null)), MissingSubject),
-        ("HS512", format!("{}.e30.e30", b64(b"{\"alg\":\"HS512\"}")), DisallowedAlgorithm),
-        ("RS384 not allowed", a.mint_with_header(
-            &json!({"alg": "RS384", "kid": a.kid}), &session_claims()), DisallowedAlgorithm),
+        (
+            "no drn",
+            a.mint(&with(session_claims(), "drn", Value::Null)),
+            WrongTokenType,
+        ),
+        (
+            "no subject",
+            a.mint(&with(session_claims(), "sub", Value::Null)),
+            MissingSubject,
+        ),
+        (
+            "HS512",
+            format!("{}.e30.e30", b64(b"{\"alg\":\"HS512\"}")),
+            DisallowedAlgorithm,
+        ),
+        (
+            "RS384 not allowed",
+            a.mint_with_header(&json!({"alg": "RS384", "kid": a.kid}), &session_claims()),
+            DisallowedAlgorithm,
+        ),
     ];
     for (name, token, reason) in cases {
         assert_eq!(session_reason(&v, &token).await, reason, "{name}");
@@ -165,7 +209,9 @@ async fn more_malformed_and_missing_claims() {
 async fn malformed_tokens_never_fetch_keys() {
     let (_clock, source, v) = setup();
     for token in ["", "a", "a.b", "a.b.c", "e30.e30.e30", "x.y.z.w"] {
-        v.validate_session(&SessionToken::new(token)).await.unwrap_err();
+        v.validate_session(&SessionToken::new(token))
+            .await
+            .unwrap_err();
     }
     assert_eq!(source.count(), 0);
 }
@@ -188,7 +234,10 @@ async fn accepted_session_exposes_its_claims() {
         "plan": "gold",
     });
     let token = key_a().mint(&claims);
-    let session = v.validate_session(&SessionToken::new(token.clone())).await.unwrap();
+    let session = v
+        .validate_session(&SessionToken::new(token.clone()))
+        .await
+        .unwrap();
     assert_eq!(session.user_id(), "U2dsub");
     assert_eq!(session.project_id(), PID);
     assert_eq!(session.expires_at(), NOW + 600);
@@ -243,10 +292,18 @@ async fn audience_is_checked_only_when_configured() {
     let none = key_a().mint(&session_claims());
 
     for token in [&one, &many, &other, &none] {
-        open.validate_session(&SessionToken::new(token.as_str())).await.unwrap();
+        open.validate_session(&SessionToken::new(token.as_str()))
+            .await
+            .unwrap();
     }
-    strict.validate_session(&SessionToken::new(one)).await.unwrap();
-    strict.validate_session(&SessionToken::new(many)).await.unwrap();
+    strict
+        .validate_session(&SessionToken::new(one))
+        .await
+        .unwrap();
+    strict
+        .validate_session(&SessionToken::new(many))
+        .await
+        .unwrap();
     assert_eq!(session_reason(&strict, &other).await, WrongAudience);
     assert_eq!(session_reason(&strict, &none).await, WrongAudience);
     // Refresh tokens are meant for Descope: the app's audience does not apply.
@@ -267,12 +324,16 @@ async fn leeway_edges_follow_the_clock() {
     let nbf_soon = key_a().mint(&with(session_claims(), "nbf", json!(NOW + 5)));
 
     clock.set(NOW + 4);
-    v.validate_session(&SessionToken::new(exp_now.as_str())).await.unwrap();
+    v.validate_session(&SessionToken::new(exp_now.as_str()))
+        .await
+        .unwrap();
     clock.set(NOW + 5);
     assert_eq!(session_reason(&v, &exp_now).await, Expired);
 
     clock.set(NOW);
-    v.validate_session(&SessionToken::new(nbf_soon.as_str())).await.unwrap();
+    v.validate_session(&SessionToken::new(nbf_soon.as_str()))
+        .await
+        .unwrap();
     clock.set(NOW - 1);
     assert_eq!(session_reason(&v, &nbf_soon).await, NotYetValid);
 
@@ -281,7 +342,9 @@ async fn leeway_edges_follow_the_clock() {
     strict.leeway = Duration::ZERO;
     let v = validator(strict, source);
     clock.set(NOW - 1);
-    v.validate_session(&SessionToken::new(exp_now.as_str())).await.unwrap();
+    v.validate_session(&SessionToken::new(exp_now.as_str()))
+        .await
+        .unwrap();
     clock.set(NOW);
     assert_eq!(session_reason(&v, &exp_now).await, Expired);
 }
@@ -298,12 +361,15 @@ async fn static_key_is_exclusive() {
         .await
         .unwrap();
     let no_kid = key_a().mint_with_header(&json!({"alg": "RS256"}), &session_claims());
-    v.validate_session(&SessionToken::new(no_kid)).await.unwrap();
+    v.validate_session(&SessionToken::new(no_kid))
+        .await
+        .unwrap();
     // kid-b is in the source's key set, but a pinned key is the only key.
     let b = key_b().mint(&session_claims());
     assert_eq!(session_reason(&v, &b).await, UnknownKey);
     // Signed by b but claiming a's kid: the pinned key does not verify it.
-    let forged = key_b().mint_with_header(&json!({"alg": "RS256", "kid": "kid-a"}), &session_claims());
+    let forged =
+        key_b().mint_with_header(&json!({"alg": "RS256", "kid": "kid-a"}), &session_claims());
     assert_eq!(session_reason(&v, &forged).await, BadSignature);
     assert_eq!(source.count(), 0);
 }
