@@ -382,8 +382,10 @@ impl KeyCache {
                 return Err(state.outcome_without_key());
             }
         }
-        state.last_attempt = Some(now);
         let outcome = self.source.fetch_keys().await;
+        // Recorded only once the fetch completes: a caller cancelled mid-fetch (a request
+        // timeout) must not hold off the next fetch for a whole interval.
+        state.last_attempt = Some(now);
         let result = match outcome {
             Ok(set) => {
                 state.last_failure = None;
