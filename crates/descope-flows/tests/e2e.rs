@@ -560,6 +560,42 @@ async fn access_key(kind: Backend) {
     assert_eq!(err.kind(), ErrorKind::Api);
 }
 
+async fn faults_are_typed_errors(kind: Backend) {
+    let s = setup(kind, EmulatorConfig::default()).await;
+    let path = "/v1/auth/oauth/authorize";
+    let params = redirect_params("google");
+    s.control(
+        "/emulator/faults",
+        json!({"path": path, "count": 1, "fault": {"kind": "html502"}}),
+    )
+    .await;
+    let err = s
+        .client
+        .oauth()
+        .start(&params, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Api);
+    assert_eq!(err.status(), Some(502));
+    assert_eq!(err.code().unwrap().as_str(), "");
+
+    s.control(
+        "/emulator/faults",
+        json!({"path": path, "count": 1, "fault": {"kind": "reset"}}),
+    )
+    .await;
+    let err = s
+        .client
+        .oauth()
+        .start(&params, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport);
+
+    // The faults are spent: the next call succeeds.
+    s.client.oauth().start(&params, None, None).await.unwrap();
+}
+
 macro_rules! over_both_backends {
     ($($name:ident),* $(,)?) => {
         mod over_reqwest {
@@ -584,4 +620,5 @@ over_both_backends!(
     key_rotation_mid_run,
     expiry_via_emulator_clock,
     access_key,
+    faults_are_typed_errors,
 );
