@@ -53,6 +53,8 @@ pub enum TokenErrorReason {
     WrongAudience,
     /// A refresh token where a session token was expected, or the reverse (`drn`).
     WrongTokenType,
+    /// Neither `sub` nor `dsub` names the user.
+    MissingSubject,
     /// The token is empty.
     Empty,
 }
@@ -71,6 +73,7 @@ impl TokenErrorReason {
             Self::WrongIssuer => "token issued for another project",
             Self::WrongAudience => "token audience does not match",
             Self::WrongTokenType => "wrong token type",
+            Self::MissingSubject => "token has no subject",
             Self::Empty => "empty token",
         }
     }
@@ -159,7 +162,7 @@ impl Error {
     }
 
     /// Attaches a cause (must not carry secrets in its `Display`).
-    #[allow(dead_code)]
+    #[cfg_attr(not(any(feature = "reqwest", feature = "hyper")), allow(dead_code))]
     pub(crate) fn with_source(
         mut self,
         source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
