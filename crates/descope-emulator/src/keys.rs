@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aws_lc_rs::digest;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{self, KeyPair as _, RSA_PKCS1_SHA256, UnparsedPublicKey};
+use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey, RSA_PKCS1_SHA256};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use descope_types::Jwk;
@@ -20,6 +20,8 @@ use crate::error::{EmulatorError, EmulatorErrorKind};
 /// and so the benchmark can measure the emulator's own signing path.
 pub struct SigningKey {
     pair: KeyPair,
+    /// Parsed once: verifying a refresh token must not re-parse the key.
+    public: ParsedPublicKey,
     kid: String,
     jwk: Jwk,
     /// `base64url(header) + "."`, computed once: every token of this key starts with it.
@@ -40,6 +42,11 @@ impl SigningKey {
         let crypto = |m: &str| EmulatorError::new(EmulatorErrorKind::Crypto, m);
         let pair =
             KeyPair::generate(KeySize::Rsa2048).map_err(|_| crypto("RSA key generation failed"))?;
+        let parsed = ParsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            pair.public_key().as_ref(),
+        )
+        .map_err(|_| crypto("RSA public key parsing failed"))?;
         let public = pair.public_key();
         let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
         let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
@@ -65,6 +72,7 @@ impl SigningKey {
         };
         Ok(Self {
             pair,
+            public: parsed,
             kid,
             jwk,
             header_prefix,
@@ -106,12 +114,7 @@ impl SigningKey {
 
     /// Whether `signature` is this key's RS256 signature of `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        UnparsedPublicKey::new(
-            &signature::RSA_PKCS1_2048_8192_SHA256,
-            self.pair.public_key().as_ref(),
-        )
-        .verify(message, signature)
-        .is_ok()
+        self.public.verify_sig(message, signature).is_ok()
     }
 }
 

@@ -12,7 +12,8 @@ use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
 /// Entries of each short-lived map before expired ones are swept.
 const SWEEP_AT: usize = 1024;
 
-#[derive(Debug, Default)]
+/// No `Debug`: the code maps are keyed by one-time codes.
+#[derive(Default)]
 pub(crate) struct State {
     users: HashMap<String, User>,
     /// Lower-cased login id → user id.

@@ -8,14 +8,23 @@ use serde_json::{Map, Value};
 
 use crate::config::SeedUserTenant;
 
-/// A user's TOTP enrolment.
-#[derive(Debug, Clone)]
+/// A user's TOTP enrolment. `Debug` leaves the secret out.
+#[derive(Clone)]
 pub(crate) struct TotpState {
     pub(crate) secret: Vec<u8>,
     /// The last step a code was accepted for (replay guard).
     pub(crate) last_step: Option<i64>,
     pub(crate) failures: u32,
     pub(crate) last_failure: i64,
+}
+
+impl std::fmt::Debug for TotpState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpState")
+            .field("last_step", &self.last_step)
+            .field("failures", &self.failures)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TotpState {
