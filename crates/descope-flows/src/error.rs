@@ -11,11 +11,11 @@ use descope_types::ErrorCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Descope answered with an error (non-2xx): see [`Error::api`].
+    /// Descope answered with an error (non-2xx): see [`Error::api_error`].
     Api,
-    /// The HTTP exchange failed: see [`Error::transport`].
+    /// The HTTP exchange failed: see [`Error::transport_error`].
     Transport,
-    /// A 2xx answer whose body could not be decoded: see [`Error::decode`].
+    /// A 2xx answer whose body could not be decoded: see [`Error::decode_error`].
     Decode,
     /// A token failed local validation: see [`Error::token_reason`].
     TokenValidation,

@@ -81,4 +81,6 @@ mod guides {
     mod totp {}
     #[doc = include_str!("../../../docs/sessions.md")]
     mod sessions {}
+    #[doc = include_str!("../../../docs/getting-started.md")]
+    mod getting_started {}
 }
