@@ -1,0 +1,131 @@
+// Descope's official Node SDK, unchanged, against descope-emulator.
+// Usage: DESCOPE_BASE_URL=... DESCOPE_PROJECT_ID=... COMPAT_TENANT=... COMPAT_SSO_EMAIL=... node node_sdk.mjs
+// Prints one line per step and a closing 'N passed, N failed' line; exits non-zero on failure.
+import crypto from 'node:crypto';
+import DescopeClient from '@descope/node-sdk';
+
+const BASE = process.env.DESCOPE_BASE_URL;
+const PID = process.env.DESCOPE_PROJECT_ID;
+const TENANT = process.env.COMPAT_TENANT;
+const SSO_EMAIL = process.env.COMPAT_SSO_EMAIL;
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+const client = DescopeClient({ projectId: PID, baseUrl: BASE });
+const results = [];
+const state = {};
+
+async function step(name, fn) {
+  try {
+    await fn();
+    results.push(true);
+    console.log(`ok   node: ${name}`);
+  } catch (e) {
+    results.push(false);
+    console.log(`FAIL node: ${name}: ${e && e.stack ? e.stack : e}`);
+  }
+}
+
+function must(resp, what) {
+  if (!resp.ok) throw new Error(`${what}: ${resp.code} ${JSON.stringify(resp.error)}`);
+  return resp.data;
+}
+
+async function codeFrom(url) {
+  const r = await fetch(url, { redirect: 'manual' });
+  if (r.status !== 302) throw new Error(`provider page answered ${r.status}`);
+  const location = r.headers.get('location');
+  if (!location.startsWith(REDIRECT)) throw new Error(location);
+  return new URL(location).searchParams.get('code');
+}
+
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0; const out = [];
+  for (const c of s.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c); bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+function totpNow(key) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const d = crypto.createHmac('sha1', base32Decode(key)).update(counter).digest();
+  const o = d[d.length - 1] & 0x0f;
+  return String((d.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+await step('oauth start -> provider redirect -> exchange', async () => {
+  const { url } = must(await client.oauth.start('google', REDIRECT), 'start');
+  const jwt = must(await client.oauth.exchange(await codeFrom(url)), 'exchange');
+  state.session = jwt.sessionJwt; state.refresh = jwt.refreshJwt;
+  if (!state.session || !state.refresh) throw new Error('no tokens');
+});
+
+await step('validateSession (checks iss)', async () => {
+  const info = await client.validateSession(state.session);
+  if (!info.token.sub) throw new Error('no sub');
+});
+
+await step('refreshSession', async () => {
+  const info = await client.refreshSession(state.refresh);
+  if (!info.jwt) throw new Error('no jwt');
+});
+
+await step('validateAndRefreshSession', async () => {
+  const info = await client.validateAndRefreshSession(state.session, state.refresh);
+  if (!info.jwt) throw new Error('no jwt');
+});
+
+await step('me', async () => {
+  const me = must(await client.me(state.refresh), 'me');
+  if (!me.userId) throw new Error('no userId');
+});
+
+await step('sso start (tenant id, SAML path) -> exchange', async () => {
+  const { url } = must(await client.sso.start(TENANT, REDIRECT), 'start');
+  const jwt = must(await client.sso.exchange(await codeFrom(url)), 'exchange');
+  if (!jwt.sessionJwt) throw new Error('no session');
+});
+
+await step('sso start (email domain) -> exchange', async () => {
+  const { url } = must(await client.sso.start(SSO_EMAIL, REDIRECT), 'start');
+  must(await client.sso.exchange(await codeFrom(url)), 'exchange');
+});
+
+await step('native start -> provider -> finish', async () => {
+  const start = must(await client.oauth.startNative('apple', {}, true), 'startNative');
+  const r = await fetch(`${BASE}/emulator/native/authorize`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${PID}` },
+    body: JSON.stringify({ provider: 'apple', nonce: start.nonce }),
+  });
+  const { idToken } = await r.json();
+  const user = JSON.stringify({ name: { firstName: 'Node', lastName: 'Compat' } });
+  const jwt = must(await client.oauth.finishNative('apple', start.stateId, user, undefined, idToken), 'finishNative');
+  if (!jwt.sessionJwt) throw new Error('no session');
+});
+
+await step('totp signUp -> verify', async () => {
+  const loginId = `node-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const enrollment = must(await client.totp.signUp(loginId, { name: 'Node Compat' }), 'signUp');
+  if (!enrollment.provisioningURL.startsWith('otpauth://totp/')) throw new Error(enrollment.provisioningURL);
+  must(await client.totp.verify(loginId, totpNow(enrollment.key)), 'verify');
+});
+
+await step('selectTenant', async () => {
+  must(await client.selectTenant(TENANT, state.refresh), 'selectTenant');
+});
+
+await step('logout -> refresh rejected', async () => {
+  must(await client.logout(state.refresh), 'logout');
+  let rejected = false;
+  try { await client.refreshSession(state.refresh); } catch { rejected = true; }
+  if (!rejected) throw new Error('revoked refresh token still refreshes');
+});
+
+const passed = results.filter(Boolean).length;
+const failed = results.length - passed;
+console.log(`node-sdk: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
