@@ -599,7 +599,12 @@ pub fn print_auth(info: &AuthenticationInfo, out: &Out) {
     let who = info
         .user
         .as_ref()
-        .and_then(|u| u.name.clone().or_else(|| u.login_ids.first().cloned()))
+        .and_then(|u| {
+            u.name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .or_else(|| u.login_ids.first().cloned())
+        })
         .unwrap_or_else(|| info.session.user_id().to_owned());
     let first = if info.first_seen {
         " (first sign-in)"

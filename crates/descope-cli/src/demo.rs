@@ -121,7 +121,10 @@ fn signed_in(info: &AuthenticationInfo) -> String {
     let login = user
         .and_then(|u| u.login_ids.first().cloned())
         .unwrap_or_else(|| info.session.user_id().to_owned());
-    let who = match user.and_then(|u| u.name.as_deref()) {
+    let who = match user
+        .and_then(|u| u.name.as_deref())
+        .filter(|n| !n.is_empty())
+    {
         Some(name) => format!("{name} <{login}>"),
         None => login,
     };
