@@ -52,6 +52,7 @@ pub struct ClientBuilder {
     pub(crate) public_key: Option<PublicKey>,
     pub(crate) headers: HeaderMap,
     pub(crate) audience: Option<String>,
+    pub(crate) key_refetch_interval: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     /// The first invalid input given to a setter, reported by `build`.
     pub(crate) invalid: Option<&'static str>,
@@ -75,6 +76,7 @@ impl ClientBuilder {
             public_key: None,
             headers: HeaderMap::new(),
             audience: None,
+            key_refetch_interval: None,
             clock: Arc::new(SystemClock),
             invalid: None,
         }
@@ -108,8 +110,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends requests through this transport instead of the default one (reqwest, when
-    /// the `reqwest` feature is on). The [`policy`](Self::policy) wraps it either way.
+    /// Sends requests through this transport instead of the default one (reqwest with the
+    /// `reqwest` feature, else hyper with the `hyper` feature). The
+    /// [`policy`](Self::policy) wraps it either way.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -165,6 +168,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Minimum time between two key-set fetches caused by tokens naming an unknown `kid`
+    /// (default: [`ValidationConfig`](crate::ValidationConfig)'s, 30 s). Lower it when
+    /// signing keys rotate and new tokens must validate at once.
+    pub fn key_refetch_interval(mut self, interval: Duration) -> Self {
+        self.key_refetch_interval = Some(interval);
+        self
+    }
+
     /// Uses this clock for token time checks (tests).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
@@ -175,8 +186,8 @@ impl ClientBuilder {
     ///
     /// Fails with [`ErrorKind::Configuration`](crate::ErrorKind::Configuration) when the
     /// project id is empty, the base URL is not an absolute http(s) URL, the public key is
-    /// malformed, an extra header is invalid, or no transport is given and the `reqwest`
-    /// feature is off.
+    /// malformed, an extra header is invalid, or no transport is given and neither backend
+    /// feature is on.
     pub fn build(self) -> Result<crate::Client, Error> {
         crate::client::Client::from_builder(self)
     }
