@@ -163,10 +163,8 @@ fn print_enrollment(login_id: &str, enrollment: &descope_flows::TotpEnrollment, 
     println!("{} TOTP enrolled for {login_id}", out.style.green("✓"));
     // The QR code and key are the shared secret: shown on a terminal (to scan) or on request.
     let to_scan = out.print_secrets || std::io::IsTerminal::is_terminal(&std::io::stdout());
-    if to_scan {
-        if let Some(qr) = qr_code(&enrollment.provisioning_url) {
-            println!("Scan this with an authenticator app:\n{qr}");
-        }
+    if to_scan && let Some(qr) = qr_code(&enrollment.provisioning_url) {
+        println!("Scan this with an authenticator app:\n{qr}");
     }
     if out.print_secrets {
         println!("key:              {}", enrollment.key.secret());
