@@ -62,7 +62,7 @@ pub fn cli_policy() -> Policy {
 pub async fn waiting<T>(label: &str, call: impl Future<Output = T>) -> T {
     let spinner = Spinner::start(label);
     let result = call.await;
-    spinner.stop().await;
+    spinner.stop();
     result
 }
 

@@ -39,7 +39,7 @@ struct Global {
     /// Descope project id.
     #[arg(long, global = true, env = "DESCOPE_PROJECT_ID", value_name = "ID")]
     project_id: Option<String>,
-    /// API base URL [default: derived from the project id, e.g. https://api.descope.com].
+    /// API base URL [default: derived from the project id: api.descope.com or the region's host].
     #[arg(long, global = true, env = "DESCOPE_BASE_URL", value_name = "URL")]
     base_url: Option<String>,
     /// Print JSON on stdout for scripts (errors as JSON on stderr).

@@ -49,50 +49,55 @@ impl Style {
 
 /// A spinner on stderr while a step waits on the network; nothing unless stderr is a TTY.
 pub struct Spinner {
-    running: Arc<AtomicBool>,
+    drawn: Arc<AtomicBool>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Spinner {
     pub fn start(label: &str) -> Self {
-        let running = Arc::new(AtomicBool::new(true));
+        let drawn = Arc::new(AtomicBool::new(false));
         let task = std::io::stderr().is_terminal().then(|| {
-            let running = Arc::clone(&running);
+            let drawn = Arc::clone(&drawn);
             let label = label.to_owned();
             tokio::spawn(async move {
                 const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
                 // A short delay first: fast steps finish before anything is drawn.
                 tokio::time::sleep(Duration::from_millis(120)).await;
                 let mut frame = 0;
-                while running.load(Ordering::Relaxed) {
+                loop {
                     {
                         let mut err = std::io::stderr().lock();
                         let _ = write!(err, "\r{} {label}", FRAMES[frame % FRAMES.len()]);
                         let _ = err.flush();
+                        drawn.store(true, Ordering::Relaxed);
                     }
                     frame += 1;
                     tokio::time::sleep(Duration::from_millis(80)).await;
                 }
             })
         });
-        Self { running, task }
+        Self { drawn, task }
     }
 
-    /// Stops the spinner and erases its line.
-    pub async fn stop(mut self) {
-        self.running.store(false, Ordering::Relaxed);
+    /// Stops the spinner and erases its line, if it drew one.
+    pub fn stop(mut self) {
         if let Some(task) = self.task.take() {
-            let _ = task.await;
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
+            // The task only yields while sleeping, so it never stops mid-frame.
+            task.abort();
+            if self.drawn.load(Ordering::Relaxed) {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[2K");
+                let _ = err.flush();
+            }
         }
     }
 }
 
 impl Drop for Spinner {
     fn drop(&mut self) {
-        self.running.store(false, Ordering::Relaxed);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }
 
