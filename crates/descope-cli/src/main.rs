@@ -1,2 +1,223 @@
-//! placeholder
-fn main() {}
+//! `descope`: the Descope command line.
+//!
+//! * `descope demo` starts the embedded emulator and walks through every flow with the real
+//!   client, offline.
+//! * `descope emulator` runs the emulator standalone for your own tests and front ends.
+//! * `descope totp|oauth|sso|session ...` call Descope (or any base URL) for real projects.
+//!
+//! See docs/cli.md for every command, the token inputs and the exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap_complete::Shell;
+
+mod commands;
+mod demo;
+mod error;
+mod input;
+mod output;
+mod totp_code;
+
+use error::{CliError, EXIT_CODES_HELP};
+
+/// The Descope command line: an offline demo of every flow, a local emulator, and the
+/// TOTP, OAuth, SSO and session calls for real projects.
+#[derive(Debug, Parser)]
+#[command(name = "descope", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+struct Global {
+    /// Descope project id.
+    #[arg(long, global = true, env = "DESCOPE_PROJECT_ID", value_name = "ID")]
+    project_id: Option<String>,
+    /// API base URL [default: derived from the project id: api.descope.com or the region's host].
+    #[arg(long, global = true, env = "DESCOPE_BASE_URL", value_name = "URL")]
+    base_url: Option<String>,
+    /// Print JSON on stdout for scripts (errors as JSON on stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Also print secrets: session/refresh tokens after a sign-in, the TOTP key and
+    /// provisioning URL after an enrollment. Off by default so nothing secret lands in
+    /// logs or scrollback.
+    #[arg(long, global = true, visible_alias = "print-tokens")]
+    print_secrets: bool,
+    /// Log HTTP calls on stderr (method, path, status, timing; never headers or bodies).
+    /// Repeat for more detail.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the embedded emulator and walk through every flow with the real client.
+    Demo,
+    /// Run the Descope emulator standalone until Ctrl-C.
+    Emulator(EmulatorArgs),
+    /// TOTP (authenticator app): sign up, sign in, add to a signed-in user.
+    #[command(subcommand)]
+    Totp(commands::TotpCommand),
+    /// OAuth: web redirect flow and native (mobile/desktop) flow.
+    #[command(subcommand, name = "oauth")]
+    OAuth(commands::OAuthCommand),
+    /// SSO (SAML or OIDC identity providers, chosen by tenant or email domain).
+    #[command(subcommand)]
+    Sso(commands::SsoCommand),
+    /// Sessions: validate, refresh, me, logout, tenant selection.
+    #[command(subcommand)]
+    Session(commands::SessionCommand),
+    /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+}
+
+/// Options of `descope emulator`.
+#[derive(Debug, Args)]
+struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: any free port) [default: the config's `listen`, else 4010].
+    #[arg(long, env = "DESCOPE_EMULATOR_PORT")]
+    port: Option<u16>,
+    /// Config file (TOML, or JSON when it ends in .json): users, tenants, lifetimes...
+    #[arg(long, env = "DESCOPE_EMULATOR_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Show a sign-in page at the provider/IdP URL instead of redirecting at once.
+    #[arg(long)]
+    interactive: bool,
+}
+
+/// The clap command, with the exit codes under every command's help.
+fn command() -> clap::Command {
+    fn with_exit_codes(command: clap::Command) -> clap::Command {
+        command
+            .after_help(EXIT_CODES_HELP)
+            .mut_subcommands(with_exit_codes)
+    }
+    with_exit_codes(Cli::command())
+}
+
+fn main() -> ExitCode {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(error::code::USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(error::code::FAILURE);
+        }
+    };
+    let json = cli.global.json;
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if json {
+                eprintln!("{}", error.to_json());
+            } else if !matches!(error, CliError::Demo) {
+                eprintln!("error: {error}");
+            }
+            error.exit_code()
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let global = cli.global;
+    let out = commands::Out::new(global.json, global.print_secrets);
+    match cli.command {
+        Command::Demo => demo::run(out).await,
+        Command::Emulator(args) => run_emulator(args, &out).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut command(), "descope", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Totp(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
+    }
+}
+
+async fn run_emulator(args: EmulatorArgs, out: &commands::Out) -> Result<(), CliError> {
+    use descope_emulator::{Emulator, EmulatorConfig};
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    let mut config = match &args.config {
+        Some(path) => {
+            EmulatorConfig::from_file(path).map_err(|e| CliError::Config(e.to_string()))?
+        }
+        None => EmulatorConfig::default(),
+    };
+    let loopback = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    config.listen = Some(
+        args.port
+            .map(loopback)
+            .or(config.listen)
+            .unwrap_or(loopback(4010)),
+    );
+    config.interactive |= args.interactive;
+    let emulator = Emulator::start(config)
+        .await
+        .map_err(|e| CliError::Config(format!("the emulator did not start: {e}")))?;
+    if out.json {
+        println!(
+            "{}",
+            serde_json::json!({ "baseUrl": emulator.base_url(), "projectId": emulator.project_id() })
+        );
+    } else {
+        println!("Descope emulator running. Point an SDK at it with:");
+        println!("  export DESCOPE_BASE_URL={}", emulator.base_url());
+        println!("  export DESCOPE_PROJECT_ID={}", emulator.project_id());
+        println!("Press Ctrl-C to stop.");
+    }
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Other(format!("cannot listen for Ctrl-C: {e}")))?;
+    emulator.shutdown().await;
+    if !out.json {
+        println!("Emulator stopped.");
+    }
+    Ok(())
+}
+
+/// `-v`: one line per HTTP call (the transport's `descope.http` span, closed with its
+/// method, path, status and timing); `-vv`: every attempt and the client's own events.
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::fmt::format::FmtSpan;
+    let filter = match verbose {
+        0 => return,
+        1 => "descope_transport=info,descope_flows=info",
+        _ => "descope_transport=debug,descope_flows=debug,descope_emulator=debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .with_ansi(output::colour_enabled() && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,850 @@
+//! The `descope` binary run as a subprocess against an emulator started in the test.
+
+use std::process::Stdio;
+
+use bytes::Bytes;
+use descope_emulator::{Emulator, EmulatorConfig, SeedUser, SeedUserTenant};
+use descope_transport::{ReqwestTransport, Transport};
+use descope_types::TotpKey;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_descope");
+const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const TENANT: &str = "T2EmulatorTenantAcme";
+/// Variables the binary reads; cleared so the developer's environment cannot leak in.
+const ENV: [&str; 9] = [
+    "DESCOPE_PROJECT_ID",
+    "DESCOPE_BASE_URL",
+    "DESCOPE_SESSION_TOKEN",
+    "DESCOPE_REFRESH_TOKEN",
+    "DESCOPE_CODE",
+    "DESCOPE_TOTP_CODE",
+    "DESCOPE_ID_TOKEN",
+    "DESCOPE_EMULATOR_PORT",
+    "DESCOPE_EMULATOR_CONFIG",
+];
+
+/// An emulator with users `user0..user5@example.com` sharing a known TOTP secret (each can
+/// sign in once per 30 s step: the emulator refuses a replayed code).
+async fn emulator() -> Emulator {
+    let mut config = EmulatorConfig::default();
+    for i in 0..6 {
+        config.seed.users.push(SeedUser {
+            login_id: format!("user{i}@example.com"),
+            totp_secret: Some(TotpKey::new(TOTP_SECRET)),
+            tenants: vec![SeedUserTenant {
+                tenant_id: TENANT.to_owned(),
+                roles: vec!["tenant-member".to_owned()],
+            }],
+            ..SeedUser::default()
+        });
+    }
+    Emulator::start(config).await.unwrap()
+}
+
+fn totp_now(secret: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes)
+        .generate_current()
+        .unwrap()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|_| panic!("not JSON: {}", self.stdout))
+    }
+
+    fn assert_fails(&self, code: i32, message: &str) {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(message),
+            "expected {message:?} in stderr: {}",
+            self.stderr
+        );
+    }
+
+    fn assert_ok(&self) {
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+    }
+
+    /// None of `secrets` appears in the output.
+    fn assert_hides(&self, secrets: &[&str]) {
+        for secret in secrets {
+            assert!(
+                !self.stdout.contains(secret),
+                "secret in stdout: {}",
+                self.stdout
+            );
+            assert!(
+                !self.stderr.contains(secret),
+                "secret in stderr: {}",
+                self.stderr
+            );
+        }
+    }
+}
+
+/// Runs the binary with the emulator's project and base URL (when given), `env` and
+/// `stdin`.
+async fn descope(
+    emulator: Option<&Emulator>,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Run {
+    let mut command = tokio::process::Command::new(BIN);
+    command.args(args).env("NO_COLOR", "1");
+    for name in ENV {
+        command.env_remove(name);
+    }
+    if let Some(emulator) = emulator {
+        command
+            .env("DESCOPE_PROJECT_ID", emulator.project_id())
+            .env("DESCOPE_BASE_URL", emulator.base_url());
+    }
+    command.envs(env.iter().copied());
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.unwrap();
+    }
+    drop(input);
+    let output = child.wait_with_output().await.unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+    run
+}
+
+/// Signs `user` in with `totp verify --json --print-secrets`: (session, refresh).
+async fn sign_in(emulator: &Emulator, user: &str) -> (String, String) {
+    let code = totp_now(TOTP_SECRET);
+    let run = descope(
+        Some(emulator),
+        &["totp", "verify", user, &code, "--json", "--print-secrets"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let value = run.json();
+    (
+        value["sessionJwt"].as_str().unwrap().to_owned(),
+        value["refreshJwt"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A plain HTTP call to the emulator (redirects not followed).
+async fn http(method: &str, url: &str, body: Option<Value>) -> http::Response<Bytes> {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", "application/json")
+        .header(
+            "authorization",
+            format!("Bearer {}", descope_emulator::DEFAULT_PROJECT_ID),
+        )
+        .body(body.map(|b| Bytes::from(b.to_string())).unwrap_or_default())
+        .unwrap();
+    ReqwestTransport::new()
+        .unwrap()
+        .send(request)
+        .await
+        .unwrap()
+}
+
+/// GETs a provider/IdP URL and returns the `code` of its redirect.
+async fn follow(url: &str) -> String {
+    let response = http("GET", url, None).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap();
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_end_to_end() {
+    let run = descope(None, &["demo"], &[], None).await;
+    run.assert_ok();
+    for step in [
+        "TOTP sign-up",
+        "Compute the code from the key",
+        "TOTP verify",
+        "Validate the session token locally",
+        "OAuth start",
+        "OAuth exchange",
+        "Native OAuth start",
+        "Native OAuth finish",
+        "SSO start by email domain",
+        "SSO exchange",
+        "Refresh",
+        "Me",
+        "Select tenant",
+        "Logout",
+        "Refresh with the revoked token → rejected",
+    ] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with('✓') && l.contains(step) && l.ends_with(" ms")),
+            "no ✓ line for {step}: {}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains('✗'), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("otpauth://totp/"),
+        "provisioning URL shown"
+    );
+    assert!(
+        run.stdout.contains('▄') || run.stdout.contains('▀'),
+        "QR code drawn"
+    );
+    assert!(
+        run.stdout
+            .contains("current tenant (dct): T2EmulatorTenantAcme")
+    );
+    assert!(run.stdout.contains("E064001") || run.stdout.contains("refused"));
+    assert!(!run.stdout.contains("\x1b["), "no colour with NO_COLOR");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totp_signup_verify_update() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+
+    // Sign-up: the key is printed only when asked for.
+    let hidden = descope(
+        e,
+        &["totp", "signup", "new@example.com", "--name", "New"],
+        &[],
+        None,
+    )
+    .await;
+    hidden.assert_ok();
+    assert!(hidden.stdout.contains("TOTP enrolled for new@example.com"));
+    assert!(!hidden.stdout.contains("otpauth://"));
+    let run = descope(
+        e,
+        &[
+            "totp",
+            "signup",
+            "new2@example.com",
+            "--json",
+            "--print-secrets",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let key = run.json()["key"].as_str().unwrap().to_owned();
+    let json_hidden = descope(
+        e,
+        &["totp", "signup", "new3@example.com", "--json"],
+        &[],
+        None,
+    )
+    .await;
+    json_hidden.assert_ok();
+    assert_eq!(json_hidden.json()["enrolled"], true);
+    assert!(json_hidden.json().get("key").is_none());
+
+    // Wrong code: Descope's error, exit 6, the code not echoed.
+    let wrong = descope(
+        e,
+        &["totp", "verify", "new2@example.com", "000001"],
+        &[],
+        None,
+    )
+    .await;
+    wrong.assert_fails(6, "E061102");
+    wrong.assert_hides(&["000001"]);
+    let wrong_json = descope(
+        e,
+        &["totp", "verify", "new2@example.com", "000001", "--json"],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(wrong_json.code, 6);
+    let error: Value = serde_json::from_str(wrong_json.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "api");
+    assert_eq!(error["error"]["code"], "E061102");
+
+    // The right code, from stdin: signed in, tokens not printed.
+    let code = totp_now(&key);
+    let run = descope(
+        e,
+        &["totp", "verify", "new2@example.com", "-"],
+        &[],
+        Some(&format!("{code}\n")),
+    )
+    .await;
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("signed in as new2@example.com"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("auth methods  totp"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("eyJ"),
+        "no JWT printed: {}",
+        run.stdout
+    );
+    run.assert_hides(&[&code, &key]);
+
+    // Missing code.
+    descope(e, &["totp", "verify", "new2@example.com"], &[], None)
+        .await
+        .assert_fails(4, "no TOTP code");
+
+    // Update, with the refresh token from the environment.
+    let (_, refresh) = sign_in(&emulator, "user0@example.com").await;
+    let run = descope(
+        e,
+        &["totp", "update", "user0@example.com", "--json"],
+        &[("DESCOPE_REFRESH_TOKEN", &refresh)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    run.assert_hides(&[&refresh]);
+    assert_eq!(run.json()["loginId"], "user0@example.com");
+    descope(
+        e,
+        &["totp", "update", "user0@example.com", "not.a.jwt"],
+        &[],
+        None,
+    )
+    .await
+    .assert_fails(6, "Descope refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_commands() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let (session, refresh) = sign_in(&emulator, "user1@example.com").await;
+    let secrets = [session.as_str(), refresh.as_str()];
+
+    let run = descope(e, &["session", "validate", &session], &[], None).await;
+    run.assert_ok();
+    assert!(run.stdout.contains("valid session"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("tenant {TENANT}")),
+        "{}",
+        run.stdout
+    );
+    run.assert_hides(&secrets);
+    let run = descope(
+        e,
+        &["session", "validate", "--json"],
+        &[("DESCOPE_SESSION_TOKEN", &session)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["claims"]["drn"], "DS");
+    run.assert_hides(&secrets);
+
+    // Malformed and wrong-type tokens fail local validation (exit 7).
+    let run = descope(
+        e,
+        &["session", "validate", "eyJhbGciOi.not-a.jwt"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(7, "invalid token");
+    descope(e, &["session", "validate", "-"], &[], Some(&refresh))
+        .await
+        .assert_fails(7, "wrong token type");
+
+    let run = descope(
+        e,
+        &["session", "refresh", "-", "--json"],
+        &[],
+        Some(&refresh),
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["userId"], run.json()["session"]["userId"]);
+    run.assert_hides(&secrets);
+    assert!(run.json().get("sessionJwt").is_none());
+
+    let run = descope(e, &["session", "me", &refresh], &[], None).await;
+    run.assert_ok();
+    assert!(run.stdout.contains("user1@example.com"), "{}", run.stdout);
+    let run = descope(e, &["session", "me", "--json", &refresh], &[], None).await;
+    assert_eq!(run.json()["user"]["loginIds"][0], "user1@example.com");
+
+    let run = descope(
+        e,
+        &["session", "select-tenant", TENANT, &refresh, "--json"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["session"]["claims"]["dct"], TENANT);
+    descope(
+        e,
+        &["session", "select-tenant", "T2NoSuchTenant", &refresh],
+        &[],
+        None,
+    )
+    .await
+    .assert_fails(6, "Descope refused");
+
+    let run = descope(
+        e,
+        &["session", "logout"],
+        &[("DESCOPE_REFRESH_TOKEN", &refresh)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert!(run.stdout.contains("signed out"));
+    let run = descope(e, &["session", "refresh", &refresh], &[], None).await;
+    run.assert_fails(6, "E064001");
+    run.assert_hides(&secrets);
+
+    let (_, other) = sign_in(&emulator, "user2@example.com").await;
+    descope(e, &["session", "logout-all", &other, "--json"], &[], None)
+        .await
+        .assert_ok();
+    descope(e, &["session", "me", &other], &[], None)
+        .await
+        .assert_fails(6, "Descope refused");
+
+    // Empty stdin, and no token at all.
+    descope(e, &["session", "refresh", "-"], &[], Some("\n"))
+        .await
+        .assert_fails(4, "refresh token is empty");
+    descope(e, &["session", "me"], &[], None)
+        .await
+        .assert_fails(4, "DESCOPE_REFRESH_TOKEN");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_tokens() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let clock = format!("{}/emulator/clock", emulator.base_url());
+
+    // A refresh token past its lifetime on the emulator's clock: Descope refuses it.
+    let (_, refresh) = sign_in(&emulator, "user3@example.com").await;
+    http(
+        "POST",
+        &clock,
+        Some(serde_json::json!({ "offsetSeconds": 60 * 24 * 3600 })),
+    )
+    .await;
+    let run = descope(e, &["session", "refresh", &refresh], &[], None).await;
+    run.assert_fails(6, "Descope refused");
+    run.assert_hides(&[&refresh]);
+
+    // A session token issued an hour ago has expired: local validation says so.
+    http(
+        "POST",
+        &clock,
+        Some(serde_json::json!({ "offsetSeconds": -3600 })),
+    )
+    .await;
+    // Its TOTP codes follow its clock too.
+    let bytes = totp_rs::Secret::Encoded(TOTP_SECRET.to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes);
+    let then = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 3600;
+    let verify = http(
+        "POST",
+        &format!("{}/v1/auth/totp/verify", emulator.base_url()),
+        Some(serde_json::json!({ "loginId": "user4@example.com", "code": totp.generate(then) })),
+    )
+    .await;
+    assert!(
+        verify.status().is_success(),
+        "{} {}",
+        verify.status(),
+        String::from_utf8_lossy(verify.body())
+    );
+    let body: Value = serde_json::from_slice(verify.body()).unwrap();
+    let expired = body["sessionJwt"].as_str().unwrap();
+    let run = descope(e, &["session", "validate", expired], &[], None).await;
+    run.assert_fails(7, "token expired");
+    run.assert_hides(&[expired]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_web_and_native() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+
+    let run = descope(
+        e,
+        &[
+            "oauth",
+            "start",
+            "github",
+            "--redirect-url",
+            "http://localhost:9/cb",
+            "--login-hint",
+            "octo@example.com",
+            "--json",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let url = run.json()["url"].as_str().unwrap().to_owned();
+    let code = follow(&url).await;
+    let run = descope(
+        e,
+        &["oauth", "exchange", "--json", "--print-secrets"],
+        &[("DESCOPE_CODE", &code)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let value = run.json();
+    assert_eq!(value["user"]["loginIds"][0], "octo@example.com");
+    assert!(value["sessionJwt"].as_str().unwrap().starts_with("eyJ"));
+    assert!(value["refreshJwt"].as_str().unwrap().starts_with("eyJ"));
+    // A used code is refused, and not echoed.
+    let run = descope(e, &["oauth", "exchange", &code], &[], None).await;
+    run.assert_fails(6, "Descope refused");
+    run.assert_hides(&[&code]);
+    descope(e, &["oauth", "exchange", ""], &[], None)
+        .await
+        .assert_fails(4, "code is empty");
+    descope(e, &["oauth", "start", "google"], &[], None)
+        .await
+        .assert_ok();
+
+    // Native, implicit: finish with the emulated provider's ID token from stdin.
+    let run = descope(
+        e,
+        &["oauth", "native-start", "apple", "--implicit", "--json"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let started = run.json();
+    assert_eq!(started["implicit"], true);
+    let state_id = started["stateId"].as_str().unwrap();
+    let authorize = http(
+        "POST",
+        &format!("{}/emulator/native/authorize", emulator.base_url()),
+        Some(serde_json::json!({ "provider": "apple", "nonce": started["nonce"], "loginId": "tim@example.com" })),
+    )
+    .await;
+    let grant: Value = serde_json::from_slice(authorize.body()).unwrap();
+    let id_token = grant["idToken"].as_str().unwrap();
+    let run = descope(
+        e,
+        &[
+            "oauth",
+            "native-finish",
+            "apple",
+            "--state-id",
+            state_id,
+            "--id-token",
+            "-",
+        ],
+        &[],
+        Some(id_token),
+    )
+    .await;
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("signed in as tim@example.com"),
+        "{}",
+        run.stdout
+    );
+    run.assert_hides(&[id_token]);
+
+    // Native with a code; a state id that was already used is refused.
+    let run = descope(e, &["oauth", "native-start", "google", "--json"], &[], None).await;
+    let started = run.json();
+    let authorize = http(
+        "POST",
+        &format!("{}/emulator/native/authorize", emulator.base_url()),
+        Some(serde_json::json!({ "provider": "google", "nonce": started["nonce"] })),
+    )
+    .await;
+    let grant: Value = serde_json::from_slice(authorize.body()).unwrap();
+    let code = grant["code"].as_str().unwrap();
+    let state_id = started["stateId"].as_str().unwrap();
+    let args = [
+        "oauth",
+        "native-finish",
+        "google",
+        "--state-id",
+        state_id,
+        "--json",
+    ];
+    let run = descope(e, &args, &[("DESCOPE_CODE", code)], None).await;
+    run.assert_ok();
+    assert_eq!(run.json()["user"]["loginIds"][0], "google-user@example.com");
+    descope(e, &args, &[("DESCOPE_CODE", code)], None)
+        .await
+        .assert_fails(6, "E011004");
+    descope(
+        e,
+        &["oauth", "native-finish", "google", "--state-id", state_id],
+        &[],
+        None,
+    )
+    .await
+    .assert_fails(4, "--code or --id-token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sso_by_domain_and_saml() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    for saml in [false, true] {
+        let mut args = vec!["sso", "start", "grace@acme.example", "--json"];
+        if saml {
+            args.push("--saml");
+        }
+        let run = descope(e, &args, &[], None).await;
+        run.assert_ok();
+        let code = follow(run.json()["url"].as_str().unwrap()).await;
+        let mut args = vec!["sso", "exchange", "-", "--json"];
+        if saml {
+            args.push("--saml");
+        }
+        let run = descope(e, &args, &[], Some(&code)).await;
+        run.assert_ok();
+        let value = run.json();
+        assert_eq!(value["user"]["loginIds"][0], "grace@acme.example");
+        assert_eq!(value["tenantSsoId"], "T2EmulatorTenantAcme-sso");
+        assert!(value.get("refreshJwt").is_none());
+    }
+    let run = descope(e, &["sso", "start", "nobody@unknown.example"], &[], None).await;
+    run.assert_fails(6, "No tenant matches");
+    let run = descope(e, &["sso", "start", "acme.example"], &[], None).await;
+    assert!(run.code == 0 || run.code == 6, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_and_network_errors() {
+    // No project id.
+    descope(None, &["oauth", "start", "google"], &[], None)
+        .await
+        .assert_fails(3, "no project id");
+    // A bad base URL.
+    descope(
+        None,
+        &[
+            "--project-id",
+            "P2x",
+            "--base-url",
+            "not a url",
+            "oauth",
+            "start",
+            "google",
+        ],
+        &[],
+        None,
+    )
+    .await
+    .assert_fails(3, "base URL");
+    // Nothing listens on the port: a closed port on loopback.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let base_url = format!("http://127.0.0.1:{port}");
+    let run = descope(
+        None,
+        &[
+            "session",
+            "me",
+            "--project-id",
+            "P2x",
+            "--base-url",
+            &base_url,
+            "eyJsecret.refresh.token",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(5, "cannot reach Descope");
+    run.assert_hides(&["eyJsecret.refresh.token"]);
+    let run = descope(
+        None,
+        &["oauth", "start", "google", "--json"],
+        &[
+            ("DESCOPE_PROJECT_ID", "P2x"),
+            ("DESCOPE_BASE_URL", &base_url),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 5);
+    let error: Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "unreachable");
+    // Usage errors are clap's: exit 2.
+    descope(None, &["session", "frobnicate"], &[], None)
+        .await
+        .assert_fails(2, "frobnicate");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_logs_http_calls_without_secrets() {
+    let emulator = emulator().await;
+    let (_, refresh) = sign_in(&emulator, "user5@example.com").await;
+    let run = descope(
+        Some(&emulator),
+        &["-v", "session", "me", &refresh],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert!(run.stderr.contains("/v1/auth/me"), "{}", run.stderr);
+    assert!(run.stderr.contains("status=200"), "{}", run.stderr);
+    run.assert_hides(&[&refresh]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_command_stops_on_ctrl_c() {
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["emulator", "--port", "0", "--json"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    let started: Value = serde_json::from_str(&first).unwrap();
+    let base_url = started["baseUrl"].as_str().unwrap();
+    let project_id = started["projectId"].as_str().unwrap();
+    let keys = http("GET", &format!("{base_url}/v2/keys/{project_id}"), None).await;
+    assert!(keys.status().is_success());
+
+    // SIGINT, as Ctrl-C sends.
+    let pid = child.id().unwrap().to_string();
+    let status = tokio::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+    let status = child.wait().await.unwrap();
+    assert_eq!(status.code(), Some(0));
+
+    let run = descope(
+        None,
+        &["emulator", "--config", "/nonexistent/emulator.toml"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(3, "cannot read config file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_and_completions() {
+    for args in [
+        &["--help"][..],
+        &["demo", "--help"],
+        &["emulator", "--help"],
+        &["totp", "--help"],
+        &["totp", "signup", "--help"],
+        &["totp", "verify", "--help"],
+        &["totp", "update", "--help"],
+        &["oauth", "start", "--help"],
+        &["oauth", "exchange", "--help"],
+        &["oauth", "native-start", "--help"],
+        &["oauth", "native-finish", "--help"],
+        &["sso", "start", "--help"],
+        &["sso", "exchange", "--help"],
+        &["session", "validate", "--help"],
+        &["session", "refresh", "--help"],
+        &["session", "me", "--help"],
+        &["session", "logout", "--help"],
+        &["session", "logout-all", "--help"],
+        &["session", "select-tenant", "--help"],
+        &["completions", "--help"],
+    ] {
+        let run = descope(
+            None,
+            args,
+            &[("DESCOPE_REFRESH_TOKEN", "eyJsecret.env.value")],
+            None,
+        )
+        .await;
+        run.assert_ok();
+        assert!(
+            run.stdout.contains("Usage: descope"),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("Exit codes:"),
+            "{args:?}: {}",
+            run.stdout
+        );
+        run.assert_hides(&["eyJsecret.env.value"]);
+    }
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef descope"),
+        ("fish", "complete -c descope"),
+    ] {
+        let run = descope(None, &["completions", shell], &[], None).await;
+        run.assert_ok();
+        assert!(
+            run.stdout.contains(marker),
+            "{shell}: {}",
+            &run.stdout[..200.min(run.stdout.len())]
+        );
+        assert!(run.stdout.contains("select-tenant"), "{shell}");
+    }
+}
