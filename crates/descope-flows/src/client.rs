@@ -237,6 +237,9 @@ fn validation_config(builder: &ClientBuilder) -> Result<ValidationConfig, Error>
     config.leeway = builder.leeway;
     config.audiences = builder.audience.iter().cloned().collect();
     config.clock = builder.clock.clone();
+    if let Some(interval) = builder.key_refetch_interval {
+        config.min_refetch_interval = interval;
+    }
     config.public_key = match &builder.public_key {
         None => None,
         Some(PublicKey::Jwk(jwk)) => Some((**jwk).clone()),

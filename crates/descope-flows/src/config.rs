@@ -52,6 +52,7 @@ pub struct ClientBuilder {
     pub(crate) public_key: Option<PublicKey>,
     pub(crate) headers: HeaderMap,
     pub(crate) audience: Option<String>,
+    pub(crate) key_refetch_interval: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     /// The first invalid input given to a setter, reported by `build`.
     pub(crate) invalid: Option<&'static str>,
@@ -75,6 +76,7 @@ impl ClientBuilder {
             public_key: None,
             headers: HeaderMap::new(),
             audience: None,
+            key_refetch_interval: None,
             clock: Arc::new(SystemClock),
             invalid: None,
         }
@@ -162,6 +164,14 @@ impl ClientBuilder {
     /// Requires session tokens to carry this audience in `aud`.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
+        self
+    }
+
+    /// Minimum time between two key-set fetches caused by tokens naming an unknown `kid`
+    /// (default: [`ValidationConfig`](crate::ValidationConfig)'s, 30 s). Lower it when
+    /// signing keys rotate and new tokens must validate at once.
+    pub fn key_refetch_interval(mut self, interval: Duration) -> Self {
+        self.key_refetch_interval = Some(interval);
         self
     }
 

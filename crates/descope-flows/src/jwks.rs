@@ -3,8 +3,8 @@
 //!
 //! The cache fetches lazily, serves every known `kid` from memory, refetches on an unknown
 //! `kid` at most once per interval, shares one fetch among all concurrent callers, and keeps
-//! serving the keys it has when a refetch fails. Each JWK is turned into a
-//! [`jsonwebtoken::DecodingKey`] once, when it enters the cache.
+//! serving the keys it has when a refetch fails. Each JWK is parsed into aws-lc-rs public keys
+//! once, when it enters the cache, so a validation only checks the signature.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,9 +12,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use descope_transport::TransportError;
 use descope_types::{Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, DecodingKey};
 
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, TokenErrorReason};
@@ -108,17 +111,30 @@ impl SigningAlgorithm {
         1 << (self as u16)
     }
 
-    fn to_jsonwebtoken(self) -> Algorithm {
+    const ALL: [Self; 9] = [
+        Self::RS256,
+        Self::RS384,
+        Self::RS512,
+        Self::PS256,
+        Self::PS384,
+        Self::PS512,
+        Self::ES256,
+        Self::ES384,
+        Self::EdDSA,
+    ];
+
+    /// aws-lc-rs's verifier; RSA keys must have 2048 to 8192 bits.
+    fn verification(self) -> &'static dyn VerificationAlgorithm {
         match self {
-            Self::RS256 => Algorithm::RS256,
-            Self::RS384 => Algorithm::RS384,
-            Self::RS512 => Algorithm::RS512,
-            Self::PS256 => Algorithm::PS256,
-            Self::PS384 => Algorithm::PS384,
-            Self::PS512 => Algorithm::PS512,
-            Self::ES256 => Algorithm::ES256,
-            Self::ES384 => Algorithm::ES384,
-            Self::EdDSA => Algorithm::EdDSA,
+            Self::RS256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+            Self::RS384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+            Self::RS512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+            Self::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
+            Self::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
+            Self::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
+            Self::ES256 => &sig::ECDSA_P256_SHA256_FIXED,
+            Self::ES384 => &sig::ECDSA_P384_SHA384_FIXED,
+            Self::EdDSA => &sig::ED25519,
         }
     }
 
@@ -161,12 +177,10 @@ enum KeyKind {
     Ed25519,
 }
 
-/// One public key, parsed once.
+/// One public key, parsed once for each algorithm it may verify.
 pub(crate) struct VerifyingKey {
-    /// The JWK's `alg`, when it names one: tokens must name the same.
-    alg: Option<SigningAlgorithm>,
-    kind: KeyKind,
-    decoding: DecodingKey,
+    /// One entry when the JWK names its `alg`; every algorithm of the key type otherwise.
+    parsed: Vec<(SigningAlgorithm, ParsedPublicKey)>,
     /// The JWK it came from, to reuse this parse when a refetch returns the same key.
     jwk: Jwk,
 }
@@ -175,7 +189,10 @@ impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyingKey")
             .field("kid", &self.jwk.kid)
-            .field("alg", &self.alg)
+            .field(
+                "algorithms",
+                &self.parsed.iter().map(|(alg, _)| alg).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -183,65 +200,77 @@ impl fmt::Debug for VerifyingKey {
 impl VerifyingKey {
     /// Parses a JWK; `None` for keys that cannot verify session tokens (symmetric keys,
     /// `use` other than `sig`, an `alg` that is HMAC, `none`, unknown or does not fit the key
-    /// type, missing or bad parameters).
+    /// type, missing or bad parameters, RSA keys under 2048 bits).
     pub(crate) fn from_jwk(jwk: &Jwk) -> Option<Self> {
         if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
             return None;
         }
-        let alg = match jwk.alg.as_deref() {
-            None => None,
-            Some(name) => Some(SigningAlgorithm::from_name(name)?),
-        };
-        let (kind, decoding) = match jwk.kty.as_str() {
+        let decode = |field: &Option<String>| URL_SAFE_NO_PAD.decode(field.as_deref()?).ok();
+        let (kind, public_key) = match jwk.kty.as_str() {
             "RSA" => {
-                let key = DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?);
-                (KeyKind::Rsa, key.ok()?)
+                let components = aws_lc_rs::rsa::PublicKeyComponents {
+                    n: decode(&jwk.n)?,
+                    e: decode(&jwk.e)?,
+                };
+                let der = components.as_der().ok()?;
+                (KeyKind::Rsa, der.as_ref().to_vec())
             }
             "EC" => {
-                let kind = match jwk.crv.as_deref()? {
-                    "P-256" => KeyKind::P256,
-                    "P-384" => KeyKind::P384,
+                let (kind, len) = match jwk.crv.as_deref()? {
+                    "P-256" => (KeyKind::P256, 32),
+                    "P-384" => (KeyKind::P384, 48),
                     _ => return None,
                 };
-                let key = DecodingKey::from_ec_components(jwk.x.as_deref()?, jwk.y.as_deref()?);
-                (kind, key.ok()?)
+                let (x, y) = (decode(&jwk.x)?, decode(&jwk.y)?);
+                if x.len() != len || y.len() != len {
+                    return None;
+                }
+                // The uncompressed point encoding.
+                (kind, [&[4u8][..], &x, &y].concat())
             }
-            "OKP" if jwk.crv.as_deref() == Some("Ed25519") => {
-                let key = DecodingKey::from_ed_components(jwk.x.as_deref()?);
-                (KeyKind::Ed25519, key.ok()?)
-            }
+            "OKP" if jwk.crv.as_deref() == Some("Ed25519") => (KeyKind::Ed25519, decode(&jwk.x)?),
             _ => return None,
         };
-        if alg.is_some_and(|alg| alg.key_kind() != kind) {
+        let algorithms: Vec<SigningAlgorithm> = match jwk.alg.as_deref() {
+            Some(name) => vec![SigningAlgorithm::from_name(name)?],
+            None => SigningAlgorithm::ALL.to_vec(),
+        };
+        let parsed = algorithms
+            .into_iter()
+            .filter(|alg| alg.key_kind() == kind)
+            .map(|alg| {
+                Some((
+                    alg,
+                    ParsedPublicKey::new(alg.verification(), &public_key).ok()?,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if parsed.is_empty() {
             return None;
         }
         Some(Self {
-            alg,
-            kind,
-            decoding,
+            parsed,
             jwk: jwk.clone(),
         })
+    }
+
+    fn parsed(&self, alg: SigningAlgorithm) -> Option<&ParsedPublicKey> {
+        self.parsed
+            .iter()
+            .find(|(a, _)| *a == alg)
+            .map(|(_, key)| key)
     }
 
     /// Whether a token whose header names `alg` may be verified with this key: the JWK's
     /// `alg` must be the same, or, when the JWK names none, the key must be of the right type.
     pub(crate) fn accepts(&self, alg: SigningAlgorithm) -> bool {
-        match self.alg {
-            Some(own) => own == alg,
-            None => alg.key_kind() == self.kind,
-        }
+        self.parsed(alg).is_some()
     }
 
     /// Verifies `signature` over `message` (the first two token segments, as sent).
-    pub(crate) fn verify(&self, alg: SigningAlgorithm, message: &[u8], signature: Vec<u8>) -> bool {
-        // The aws-lc-rs provider is called directly rather than through jsonwebtoken's
-        // process-wide default, which panics if another crate in the build enables
-        // jsonwebtoken's second backend.
-        let factory = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.verifier_factory;
-        match factory(&alg.to_jsonwebtoken(), &self.decoding) {
-            Ok(verifier) => verifier.verify(message, &signature).is_ok(),
-            Err(_) => false,
-        }
+    pub(crate) fn verify(&self, alg: SigningAlgorithm, message: &[u8], signature: &[u8]) -> bool {
+        self.parsed(alg)
+            .is_some_and(|key| key.verify_sig(message, signature).is_ok())
     }
 }
 
@@ -353,8 +382,10 @@ impl KeyCache {
                 return Err(state.outcome_without_key());
             }
         }
-        state.last_attempt = Some(now);
         let outcome = self.source.fetch_keys().await;
+        // Recorded only once the fetch completes: a caller cancelled mid-fetch (a request
+        // timeout) must not hold off the next fetch for a whole interval.
+        state.last_attempt = Some(now);
         let result = match outcome {
             Ok(set) => {
                 state.last_failure = None;

@@ -260,7 +260,7 @@ impl SessionValidator {
         if !key.accepts(alg) {
             return Err(Error::token(TokenErrorReason::DisallowedAlgorithm));
         }
-        if !key.verify(alg, message.as_bytes(), signature) {
+        if !key.verify(alg, message.as_bytes(), &signature) {
             return Err(Error::token(TokenErrorReason::BadSignature));
         }
 

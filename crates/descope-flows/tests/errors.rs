@@ -4,11 +4,11 @@ mod common;
 
 use bytes::Bytes;
 use common::*;
-use descope_flows::{Client, ErrorKind};
+use descope_flows::{Client, ErrorKind, TokenErrorReason};
 use descope_transport::CapturingTransport;
 use descope_types::{
     ErrorCode, ExchangeCode, LoginOptions, NativeFinishRequest, OAuthStartParams, RefreshToken,
-    SsoStartParams, TotpCode,
+    SessionToken, SsoStartParams, TotpCode,
 };
 use serde_json::json;
 
@@ -64,8 +64,13 @@ async fn non_json_error_and_redirect_are_api_errors_with_empty_code() {
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.code().unwrap().as_str(), "");
     }
-    // The redirect was not followed.
-    assert_eq!(transport.requests().len(), 2);
+    // The redirect was not followed; the base URL's trailing `/` gave no double slash.
+    let requests = transport.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[0].uri.to_string(),
+        "http://127.0.0.1:9/v1/auth/oauth/authorize?provider=google"
+    );
 }
 
 #[tokio::test]
@@ -295,4 +300,52 @@ async fn builder_configuration_errors() {
     // Cheap clone, shareable across tasks.
     fn assert_send_sync<T: Send + Sync + Clone>(_: &T) {}
     assert_send_sync(&client);
+}
+
+#[tokio::test]
+async fn static_public_key_and_extra_headers() {
+    let jwks: serde_json::Value = serde_json::from_str(JWKS).unwrap();
+    let transport = CapturingTransport::with_responses([CapturingTransport::response(
+        200,
+        jwt_body(&session_token(), Some(&refresh_token())).to_string(),
+    )]);
+    let client = Client::builder(PROJECT_ID)
+        .base_url("http://127.0.0.1:9")
+        .public_key_json(jwks["keys"][0].to_string())
+        .header("x-app", "billing")
+        .header("x-descope-sdk-name", "not-rust")
+        .transport(transport.clone())
+        .build()
+        .unwrap();
+    let info = client
+        .oauth()
+        .exchange(&ExchangeCode::new("c"))
+        .await
+        .unwrap();
+    assert_eq!(info.session.user_id(), "U1");
+    // The pinned key was used: the key set was never fetched.
+    let requests = transport.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].header("x-app"), Some("billing"));
+    // Extra headers cannot override the SDK's own.
+    assert_eq!(requests[0].header("x-descope-sdk-name"), Some("rust"));
+}
+
+#[tokio::test]
+async fn audience_is_enforced_when_configured() {
+    let transport = CapturingTransport::new(|request| {
+        let (status, body) = canned(&request.method, request.uri.path());
+        Ok(CapturingTransport::response(status, body.to_string()))
+    });
+    let client = Client::builder(PROJECT_ID)
+        .base_url("http://127.0.0.1:9")
+        .audience("my-api")
+        .transport(transport)
+        .build()
+        .unwrap();
+    let without = SessionToken::new(session_token());
+    let err = client.validate_session(&without).await.unwrap_err();
+    assert_eq!(err.token_reason(), Some(TokenErrorReason::WrongAudience));
+    let with = SessionToken::new(token("DS", json!({"aud": ["my-api"]})));
+    client.validate_session(&with).await.unwrap();
 }

@@ -191,6 +191,25 @@ async fn concurrent_callers_share_a_failed_fetch() {
 }
 
 #[tokio::test]
+async fn a_cancelled_fetch_does_not_hold_off_the_next_one() {
+    let clock = ManualClock::new(NOW);
+    let source = Arc::new(CountingSource {
+        gate: Some(tokio::sync::Semaphore::new(0)),
+        ..Default::default()
+    });
+    source.set(Some(vec![key_a().jwk()]));
+    let v = validator(config(&clock), source.clone());
+    let t = token(key_a(), "U1");
+    // The caller gives up while the fetch hangs (as a request timeout would).
+    let gave_up = tokio::time::timeout(Duration::from_millis(50), v.validate_session(&t)).await;
+    assert!(gave_up.is_err());
+    assert_eq!(source.count(), 1);
+    source.gate.as_ref().unwrap().add_permits(10);
+    v.validate_session(&t).await.unwrap();
+    assert_eq!(source.count(), 2);
+}
+
+#[tokio::test]
 async fn a_key_dropped_from_the_set_stops_verifying_even_cached_tokens() {
     let clock = ManualClock::new(NOW);
     let source = CountingSource::serving(vec![key_a().jwk()]);

@@ -200,11 +200,19 @@ mod tests {
         fake.push_error(TransportError::new(TransportErrorKind::Connect));
         let handle = fake.clone();
         let first = fake
-            .send(http::Request::get("http://h/a?x=1").body(Bytes::new()).unwrap())
+            .send(
+                http::Request::get("http://h/a?x=1")
+                    .body(Bytes::new())
+                    .unwrap(),
+            )
             .await;
         assert!(first.unwrap_err().is_connect(), "queued answers come first");
         let second = fake
-            .send(http::Request::post("http://h/b").body(Bytes::from("hi")).unwrap())
+            .send(
+                http::Request::post("http://h/b")
+                    .body(Bytes::from("hi"))
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(second.body().as_ref(), br#"{"path":"/b"}"#);

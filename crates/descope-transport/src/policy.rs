@@ -35,7 +35,11 @@ type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
 /// assert_eq!(retry_after(&headers, SystemTime::now()), Some(Duration::from_secs(2)));
 /// ```
 pub fn retry_after(headers: &http::HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         return value.parse::<u64>().ok().map(Duration::from_secs);
     }
@@ -350,9 +354,12 @@ impl<T: Transport> Transport for PolicyTransport<T> {
         let inner = &self.inner;
         async move {
             let started = Instant::now();
-            request
-                .extensions_mut()
-                .insert(BodyLimit(policy.max_body_bytes));
+            // Absent means the default: skip the extension map allocation then.
+            if policy.max_body_bytes != DEFAULT_MAX_BODY_BYTES {
+                request
+                    .extensions_mut()
+                    .insert(BodyLimit(policy.max_body_bytes));
+            }
             let mut pending = Some(request);
             let mut attempt: usize = 0;
             loop {
@@ -448,7 +455,11 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let seen = calls.clone();
         let transport = from_fn(move |req: http::Request<Bytes>| {
-            assert_eq!(req.body().as_ref(), br#"{"code":"x"}"#, "body resent intact");
+            assert_eq!(
+                req.body().as_ref(),
+                br#"{"code":"x"}"#,
+                "body resent intact"
+            );
             let n = seen.fetch_add(1, Ordering::SeqCst);
             let code = codes[n.min(codes.len() - 1)];
             async move { Ok(status(code)) }
@@ -546,7 +557,11 @@ mod tests {
         let (calls, inner) = failing(true);
         let err = policy.wrap(inner).send(post()).await.unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Io);
-        assert_eq!(calls.load(Ordering::SeqCst), 1, "a possibly-sent request is not resent");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "a possibly-sent request is not resent"
+        );
         assert!(sleeps.lock().unwrap().is_empty());
 
         let (_, policy) = recorder();
@@ -607,7 +622,8 @@ mod tests {
 
         // Opted in: waits exactly Retry-After.
         let (sleeps, policy) = recorder();
-        let policy = policy.retry(RetryPolicy::default().retry_rate_limited(Duration::from_secs(5)));
+        let policy =
+            policy.retry(RetryPolicy::default().retry_rate_limited(Duration::from_secs(5)));
         let (calls, inner) = rate_limited("2");
         let response = policy.wrap(inner).send(post()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
@@ -635,8 +651,14 @@ mod tests {
         for (value, expected) in [
             ("0", Some(Duration::ZERO)),
             (" 120 ", Some(Duration::from_secs(120))),
-            ("Sun, 06 Nov 2044 08:49:37 GMT", Some(Duration::from_secs(30))),
-            ("Sunday, 06-Nov-44 08:49:37 GMT", Some(Duration::from_secs(30))),
+            (
+                "Sun, 06 Nov 2044 08:49:37 GMT",
+                Some(Duration::from_secs(30)),
+            ),
+            (
+                "Sunday, 06-Nov-44 08:49:37 GMT",
+                Some(Duration::from_secs(30)),
+            ),
             ("Sun, 06 Nov 2044 08:00:00 GMT", Some(Duration::ZERO)),
             ("-5", None),
             ("1.5", None),

@@ -124,7 +124,11 @@ mod scenarios {
         let err = h.get("/slow").await.unwrap_err();
         assert!(err.is_timeout(), "{err:?}");
         assert!(err.may_have_been_sent());
-        assert_eq!(h.server.hits("/slow"), 1, "a timed-out request is not resent");
+        assert_eq!(
+            h.server.hits("/slow"),
+            1,
+            "a timed-out request is not resent"
+        );
         assert!(h.sleeps().is_empty());
     }
 
@@ -149,7 +153,11 @@ mod scenarios {
         let err = h.get("/close").await.unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::Io, "{err:?}");
         assert!(err.may_have_been_sent(), "the server read the request");
-        assert_eq!(h.server.hits("/close"), 1, "never resent: it may have been acted on");
+        assert_eq!(
+            h.server.hits("/close"),
+            1,
+            "never resent: it may have been acted on"
+        );
         assert!(h.sleeps().is_empty());
     }
 
@@ -168,7 +176,11 @@ mod scenarios {
         let err = h.client.send(request).await.unwrap_err();
         assert!(err.is_connect(), "{err:?}");
         assert!(!err.may_have_been_sent());
-        assert_eq!(h.sleeps(), official_delays(3), "nothing was sent: safe to retry");
+        assert_eq!(
+            h.sleeps(),
+            official_delays(3),
+            "nothing was sent: safe to retry"
+        );
     }
 
     pub async fn relative_uri_is_invalid_request(make: Make) {

@@ -89,7 +89,13 @@ impl TestServer {
 
     /// Complete requests received for `path` so far.
     pub fn hits(&self, path: &str) -> usize {
-        self.state.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        self.state
+            .hits
+            .lock()
+            .unwrap()
+            .get(path)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Waits (at most ~1 s) until `/endless` stops, and returns how much it wrote.
@@ -213,9 +219,7 @@ async fn respond(
             ];
             write_response(stream, "201 Created", &headers, &request.body).await
         }
-        "/redirect" => {
-            write_response(stream, "302 Found", &[("location", "/echo")], b"").await
-        }
+        "/redirect" => write_response(stream, "302 Found", &[("location", "/echo")], b"").await,
         "/big" => {
             let body: Vec<u8> = (0..query_n(request)).map(pattern).collect();
             write_response(stream, "200 OK", &[], &body).await
@@ -296,7 +300,13 @@ async fn respond(
         }
         "/flaky" => write_response(stream, "200 OK", &[], b"ok").await,
         "/ratelimit-seconds" => {
-            write_response(stream, "429 Too Many Requests", &[("retry-after", "2")], b"").await
+            write_response(
+                stream,
+                "429 Too Many Requests",
+                &[("retry-after", "2")],
+                b"",
+            )
+            .await
         }
         "/ratelimit-date" => {
             write_response(
@@ -308,7 +318,13 @@ async fn respond(
             .await
         }
         "/ratelimit-once" if hits == 1 => {
-            write_response(stream, "429 Too Many Requests", &[("retry-after", "2")], b"").await
+            write_response(
+                stream,
+                "429 Too Many Requests",
+                &[("retry-after", "2")],
+                b"",
+            )
+            .await
         }
         "/ratelimit-once" => write_response(stream, "200 OK", &[], b"ok").await,
         _ => write_response(stream, "404 Not Found", &[], b"").await,

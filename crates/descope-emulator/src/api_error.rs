@@ -1,0 +1,206 @@
+//! Descope-shaped error answers: `{errorCode, errorDescription, errorMessage}` with a fitting
+//! HTTP status (and `Retry-After` on 429).
+
+use std::borrow::Cow;
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use descope_types::{ErrorCode, ErrorResponse};
+use http::{HeaderValue, StatusCode, header};
+
+/// An HTTP error answer. Messages never contain secrets (tokens, codes, keys).
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: ErrorCode,
+    description: Cow<'static, str>,
+    message: Cow<'static, str>,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: ErrorCode,
+        description: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            description: description.into(),
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 400 `E011003`: the request failed validation.
+    pub(crate) fn invalid_request(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRequest,
+            "Request is invalid",
+            message,
+        )
+    }
+
+    /// 400 `E011003` "The X field is required".
+    pub(crate) fn missing_field(field: &str) -> Self {
+        Self::invalid_request(format!("The {field} field is required"))
+    }
+
+    /// 400 `E011004`: invalid arguments.
+    pub(crate) fn invalid_argument(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidArguments,
+            "Invalid argument",
+            message,
+        )
+    }
+
+    /// 400 `E011001`: bad request.
+    pub(crate) fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "Bad request",
+            message,
+        )
+    }
+
+    /// 401 `E011002`: no usable `Authorization` header.
+    pub(crate) fn missing_bearer(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::MissingArguments,
+            "Unauthorized",
+            message,
+        )
+    }
+
+    /// 401 `E011004`: a token that is not (or no longer) valid.
+    pub(crate) fn invalid_token(reason: &'static str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidArguments,
+            "Invalid token",
+            reason,
+        )
+    }
+
+    /// 401 `E064001`: the refresh token was revoked by a logout.
+    pub(crate) fn logged_out() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TokenExpiredByLogout,
+            "Token expired by logged out",
+            "The refresh token was revoked",
+        )
+    }
+
+    /// 400 `E061301`: an exchange code that is unknown, used or expired.
+    pub(crate) fn bad_code(message: &'static str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::ExchangeCodeFailed,
+            "Failed to exchange code",
+            message,
+        )
+    }
+
+    /// 400 `E062108`.
+    pub(crate) fn user_not_found() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UserNotFound,
+            "User not found",
+            "No user has this login id",
+        )
+    }
+
+    /// 404 for unknown paths.
+    pub(crate) fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::BadRequest,
+            "Not found",
+            "No such endpoint",
+        )
+    }
+
+    /// 405 for known paths with another method.
+    pub(crate) fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadRequest,
+            "Method not allowed",
+            "This endpoint does not accept this method",
+        )
+    }
+
+    /// 413: body over the configured cap.
+    pub(crate) fn too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadRequest,
+            "Request body too large",
+            "The request body exceeds the size limit",
+        )
+    }
+
+    /// 429 `E130429` with `Retry-After`.
+    pub(crate) fn rate_limited(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after.max(1)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimitExceeded,
+                "https://docs.descope.com/rate-limit",
+                "API rate limit exceeded.",
+            )
+        }
+    }
+
+    /// 500: an internal failure (crypto, encoding).
+    pub(crate) fn internal(message: &'static str) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Other("E010000".to_owned()),
+            "Internal error",
+            message,
+        )
+    }
+
+    pub(crate) fn body(&self) -> ErrorResponse {
+        ErrorResponse {
+            error_code: self.code.clone(),
+            error_description: self.description.clone().into_owned(),
+            error_message: Some(self.message.clone().into_owned()),
+        }
+    }
+}
+
+impl From<aws_lc_rs::error::Unspecified> for ApiError {
+    fn from(_: aws_lc_rs::error::Unspecified) -> Self {
+        Self::internal("random number generation failed")
+    }
+}
+
+impl From<crate::error::EmulatorError> for ApiError {
+    fn from(_: crate::error::EmulatorError) -> Self {
+        Self::internal("cryptographic operation failed")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}

@@ -1,0 +1,82 @@
+//! The control API under `/emulator/`: reset, users, key rotation, clock, faults.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api_error::ApiError;
+use crate::app::App;
+use crate::extract::{ControlProject, JsonBody};
+use crate::faults::FaultRequest;
+use crate::keys::SigningKey;
+use crate::project::user_value;
+
+pub(super) async fn reset(ControlProject(project): ControlProject) -> Json<Value> {
+    project.reset();
+    Json(json!({ "ok": true, "projectId": project.id }))
+}
+
+pub(super) async fn users(ControlProject(project): ControlProject) -> Json<Value> {
+    let st = project.lock();
+    let users: Vec<Value> = st
+        .all_users()
+        .into_iter()
+        .map(|u| user_value(&st.user_response(u)))
+        .collect();
+    Json(json!({ "projectId": project.id, "users": users }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct RotateRequest {
+    #[serde(default)]
+    grace_seconds: Option<i64>,
+}
+
+pub(super) async fn rotate(
+    ControlProject(project): ControlProject,
+    JsonBody(body): JsonBody<RotateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let grace = body
+        .grace_seconds
+        .unwrap_or_else(|| i64::try_from(project.config.key_grace_seconds).unwrap_or(i64::MAX))
+        .max(0);
+    let key = tokio::task::spawn_blocking(SigningKey::generate)
+        .await
+        .map_err(|_| ApiError::internal("key generation was interrupted"))??;
+    let kid = key.kid().to_owned();
+    let previous = project.rotate_key(key, grace);
+    Ok(Json(json!({
+        "kid": kid,
+        "previousKid": previous,
+        "graceSeconds": grace,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct ClockRequest {
+    offset_seconds: i64,
+}
+
+pub(super) async fn clock(
+    State(app): State<App>,
+    JsonBody(body): JsonBody<ClockRequest>,
+) -> Json<Value> {
+    app.clock.set_offset(body.offset_seconds);
+    Json(json!({ "offsetSeconds": body.offset_seconds, "now": app.clock.now() }))
+}
+
+pub(super) async fn add_fault(
+    State(app): State<App>,
+    JsonBody(body): JsonBody<FaultRequest>,
+) -> Result<Json<Value>, ApiError> {
+    app.faults.add(body)?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+pub(super) async fn clear_faults(State(app): State<App>) -> Json<Value> {
+    app.faults.clear();
+    Json(json!({ "ok": true }))
+}

@@ -1,0 +1,132 @@
+//! HTTP handlers, one module per area, and the router.
+
+mod consent;
+mod control;
+mod keys;
+mod native;
+mod redirect;
+mod session;
+mod sso;
+mod totp;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use descope_types::{ErrorCode, JwtResponse};
+use http::{StatusCode, header};
+use serde_json::Value;
+
+use crate::api_error::ApiError;
+use crate::app::App;
+use crate::project::user_value;
+
+pub(crate) fn router(app: App) -> Router {
+    Router::new()
+        .route("/v1/auth/oauth/authorize", post(redirect::oauth_start))
+        .route(
+            "/v1/auth/oauth/authorize/signup",
+            post(redirect::oauth_signup),
+        )
+        .route(
+            "/v1/auth/oauth/authorize/signin",
+            post(redirect::oauth_signin),
+        )
+        .route(
+            "/v1/auth/oauth/authorize/update",
+            post(redirect::oauth_update),
+        )
+        .route("/v1/auth/oauth/exchange", post(redirect::oauth_exchange))
+        .route("/v1/auth/oauth/native/start", post(native::start))
+        .route("/v1/auth/oauth/native/finish", post(native::finish))
+        .route("/v1/auth/sso/authorize", post(sso::start))
+        .route("/v1/auth/sso/exchange", post(sso::exchange))
+        .route("/v1/auth/saml/authorize", post(sso::start))
+        .route("/v1/auth/saml/exchange", post(sso::exchange))
+        .route("/v1/auth/totp/signup", post(totp::signup))
+        .route("/v1/auth/totp/verify", post(totp::verify))
+        .route("/v1/auth/totp/update", post(totp::update))
+        .route("/v1/auth/refresh", post(session::refresh))
+        .route("/v1/auth/try-refresh", post(session::try_refresh))
+        .route("/v1/auth/logout", post(session::logout))
+        .route("/v1/auth/logoutall", post(session::logout_all))
+        .route("/v1/auth/me", get(session::me))
+        .route("/v1/auth/me/tenants", post(session::my_tenants))
+        .route("/v1/auth/me/history", get(session::history))
+        .route("/v1/auth/tenant/select", post(session::select_tenant))
+        .route("/v1/auth/validate", post(session::validate))
+        .route("/v1/auth/accesskey/exchange", post(session::access_key))
+        .route("/v2/keys/{project}", get(keys::v2))
+        .route("/v1/keys/{project}", get(keys::v1))
+        .route("/{project}/.well-known/jwks.json", get(keys::well_known))
+        .route(
+            "/emulator/provider/{project}/{provider}/authorize",
+            get(consent::page).post(consent::submit),
+        )
+        .route(
+            "/emulator/idp/{project}/{tenant}/authorize",
+            get(consent::page).post(consent::submit),
+        )
+        .route("/emulator/reset", post(control::reset))
+        .route("/emulator/users", get(control::users))
+        .route("/emulator/keys/rotate", post(control::rotate))
+        .route("/emulator/clock", post(control::clock))
+        .route(
+            "/emulator/faults",
+            post(control::add_fault).delete(control::clear_faults),
+        )
+        .route("/emulator/native/authorize", post(native::authorize))
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
+        .layer(from_fn(json_errors))
+        .layer(from_fn_with_state(
+            app.clone(),
+            crate::ratelimit::middleware,
+        ))
+        .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
+        .with_state(app)
+}
+
+/// Safety net: any error answer that is not JSON (an extractor's plain-text rejection)
+/// becomes a Descope-shaped one. The original text is dropped: it may echo input.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::NOT_FOUND => ApiError::not_found(),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::method_not_allowed(),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(),
+        s if s.is_client_error() => ApiError::new(
+            s,
+            ErrorCode::InvalidRequest,
+            "Request is invalid",
+            "The request could not be parsed",
+        ),
+        s => ApiError::new(
+            s,
+            ErrorCode::Other("E010000".to_owned()),
+            "Internal error",
+            "The request failed",
+        ),
+    };
+    error.into_response()
+}
+
+/// A JWTResponse as JSON, with the user object's keys all present.
+pub(crate) fn jwt_json(response: &JwtResponse) -> Response {
+    let mut value = serde_json::to_value(response).unwrap_or(Value::Null);
+    if let Some(user) = response.user.as_ref() {
+        value["user"] = user_value(user);
+    }
+    axum::Json(value).into_response()
+}

@@ -1,0 +1,171 @@
+//! TOTP sign-up, verify (sign-in, step-up, MFA) and update.
+
+use axum::Json;
+use axum::response::Response;
+use descope_types::{
+    ErrorCode, TotpKey, TotpResponse, TotpSignUpRequest, TotpUpdateRequest, TotpVerifyRequest,
+};
+use http::StatusCode;
+
+use super::jwt_json;
+use super::redirect::prior_session;
+use crate::api_error::ApiError;
+use crate::extract::{Auth, ClientIp, JsonBody};
+use crate::project::{Grant, Project, TotpState, User, with_method};
+use crate::{qr, random, totp};
+
+fn enrolment(project: &Project, login_id: &str, secret: &[u8]) -> Result<TotpResponse, ApiError> {
+    let key = totp::base32_encode(secret);
+    let url = totp::provisioning_url(&project.config.totp_issuer, login_id, &key);
+    let image = qr::png_base64(&url).ok_or(ApiError::internal("QR code encoding failed"))?;
+    Ok(TotpResponse {
+        provisioning_url: url,
+        image,
+        key: TotpKey::new(key),
+    })
+}
+
+pub(super) async fn signup(
+    auth: Auth,
+    JsonBody(body): JsonBody<TotpSignUpRequest>,
+) -> Result<Json<TotpResponse>, ApiError> {
+    let login_id = body.login_id.trim();
+    if login_id.is_empty() {
+        return Err(ApiError::missing_field("loginId"));
+    }
+    let secret = random::bytes::<20>()?;
+    let project = &auth.project;
+    {
+        let mut st = project.lock();
+        if st.user_id_by_login(login_id).is_some() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::UserAlreadyExists,
+                "User already exists",
+                "A user with this login id already exists",
+            ));
+        }
+        let mut user = User::new(login_id, None, project.now());
+        if let Some(details) = body.user {
+            user.name = details.name;
+            user.given_name = details.given_name;
+            user.middle_name = details.middle_name;
+            user.family_name = details.family_name;
+            user.email = details.email.or(user.email);
+            user.phone = details.phone;
+        }
+        user.totp = Some(TotpState::new(secret.to_vec()));
+        st.insert_user(user);
+    }
+    Ok(Json(enrolment(project, login_id, &secret)?))
+}
+
+fn wrong_code(message: &'static str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::WrongOtpCode,
+        "Wrong code",
+        message,
+    )
+}
+
+pub(super) async fn verify(
+    auth: Auth,
+    ClientIp(ip): ClientIp,
+    JsonBody(body): JsonBody<TotpVerifyRequest>,
+) -> Result<Response, ApiError> {
+    if body.login_id.trim().is_empty() {
+        return Err(ApiError::missing_field("loginId"));
+    }
+    if body.code.secret().is_empty() {
+        return Err(ApiError::missing_field("code"));
+    }
+    let options = body.login_options.unwrap_or_default();
+    let prior = prior_session(&auth, &options, false)?;
+    let project = &auth.project;
+    let config = &project.config;
+    let now = project.now();
+    let user_id = {
+        let mut st = project.lock();
+        let user_id = st
+            .user_id_by_login(body.login_id.trim())
+            .ok_or_else(ApiError::user_not_found)?;
+        let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;
+        let state = user.totp.as_mut().ok_or(ApiError::invalid_argument(
+            "TOTP is not set up for this user",
+        ))?;
+        let lockout = i64::try_from(config.totp_lockout_seconds).unwrap_or(i64::MAX);
+        if state.failures >= config.totp_max_failures {
+            if now.saturating_sub(state.last_failure) < lockout {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::TooManyOtpAttempts,
+                    "Too many attempts",
+                    "Too many wrong codes; try again later",
+                ));
+            }
+            state.failures = 0;
+        }
+        let step = totp::matching_step(&state.secret, body.code.secret(), now);
+        match step {
+            Some(step) if state.last_step.is_none_or(|last| step > last) => {
+                state.last_step = Some(step);
+                state.failures = 0;
+            }
+            other => {
+                state.failures += 1;
+                state.last_failure = now;
+                return Err(wrong_code(if other.is_some() {
+                    "This code was already used"
+                } else {
+                    "The code is wrong"
+                }));
+            }
+        }
+        user_id
+    };
+    let amr = match prior {
+        Some(prior) if prior.user_id != user_id => {
+            return Err(ApiError::invalid_token(
+                "the refresh token belongs to another user",
+            ));
+        }
+        Some(prior) => prior.amr,
+        None => Vec::new(),
+    };
+    let grant = Grant {
+        user_id,
+        amr: with_method(amr, "totp"),
+        dct: options.tenant_id,
+        custom_claims: options.custom_claims.unwrap_or_default(),
+        ip,
+    };
+    Ok(jwt_json(&project.sign_in(grant)?))
+}
+
+pub(super) async fn update(
+    auth: Auth,
+    JsonBody(body): JsonBody<TotpUpdateRequest>,
+) -> Result<Json<TotpResponse>, ApiError> {
+    let login_id = body.login_id.trim();
+    if login_id.is_empty() {
+        return Err(ApiError::missing_field("loginId"));
+    }
+    let project = &auth.project;
+    let (_, session) = project.refresh_session(auth.token()?)?;
+    let secret = random::bytes::<20>()?;
+    {
+        let mut st = project.lock();
+        let user_id = st
+            .user_id_by_login(login_id)
+            .ok_or_else(ApiError::user_not_found)?;
+        if user_id != session.user_id {
+            return Err(ApiError::invalid_token(
+                "the refresh token belongs to another user",
+            ));
+        }
+        let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;
+        user.totp = Some(TotpState::new(secret.to_vec()));
+    }
+    Ok(Json(enrolment(project, login_id, &secret)?))
+}

@@ -1,0 +1,165 @@
+//! Users: the stored record, its wire form, and the roles/permissions/tenants it carries.
+
+use std::collections::BTreeMap;
+
+use aws_lc_rs::digest;
+use descope_types::{UserHistoryEntry, UserResponse, UserTenant};
+use serde_json::{Map, Value};
+
+use crate::config::SeedUserTenant;
+
+/// A user's TOTP enrolment.
+#[derive(Debug, Clone)]
+pub(crate) struct TotpState {
+    pub(crate) secret: Vec<u8>,
+    /// The last step a code was accepted for (replay guard).
+    pub(crate) last_step: Option<i64>,
+    pub(crate) failures: u32,
+    pub(crate) last_failure: i64,
+}
+
+impl TotpState {
+    pub(crate) fn new(secret: Vec<u8>) -> Self {
+        Self {
+            secret,
+            last_step: None,
+            failures: 0,
+            last_failure: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct User {
+    pub(crate) user_id: String,
+    pub(crate) login_ids: Vec<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) given_name: Option<String>,
+    pub(crate) middle_name: Option<String>,
+    pub(crate) family_name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) roles: Vec<String>,
+    pub(crate) tenants: Vec<SeedUserTenant>,
+    pub(crate) created_time: i64,
+    pub(crate) custom_attributes: Option<Map<String, Value>>,
+    pub(crate) totp: Option<TotpState>,
+    pub(crate) oauth: BTreeMap<String, bool>,
+    pub(crate) saml: bool,
+    /// Completed sign-ins (`firstSeen` is true on the first).
+    pub(crate) logins: u64,
+    pub(crate) history: Vec<UserHistoryEntry>,
+}
+
+/// History kept per user.
+const HISTORY_LIMIT: usize = 100;
+
+impl User {
+    /// A new user for a login id; email defaults to the login id when it looks like one.
+    pub(crate) fn new(login_id: &str, user_id: Option<String>, now: i64) -> Self {
+        Self {
+            user_id: user_id.unwrap_or_else(|| derive_user_id(login_id)),
+            login_ids: vec![login_id.to_owned()],
+            email: login_id.contains('@').then(|| login_id.to_owned()),
+            created_time: now,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn login_id(&self) -> &str {
+        self.login_ids
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn record_login(&mut self, entry: UserHistoryEntry) -> bool {
+        let first = self.logins == 0;
+        self.logins += 1;
+        if self.history.len() >= HISTORY_LIMIT {
+            self.history.remove(0);
+        }
+        self.history.push(entry);
+        first
+    }
+
+    /// Adds a tenant membership unless present.
+    pub(crate) fn join_tenant(&mut self, tenant_id: &str) {
+        if !self.tenants.iter().any(|t| t.tenant_id == tenant_id) {
+            self.tenants.push(SeedUserTenant {
+                tenant_id: tenant_id.to_owned(),
+                roles: Vec::new(),
+            });
+        }
+    }
+
+    pub(crate) fn in_tenant(&self, tenant_id: &str) -> bool {
+        self.tenants.iter().any(|t| t.tenant_id == tenant_id)
+    }
+}
+
+/// `U2` + 26 base32 characters of SHA-256(lower-cased login id): stable across resets.
+pub(crate) fn derive_user_id(login_id: &str) -> String {
+    let hash = digest::digest(&digest::SHA256, login_id.to_lowercase().as_bytes());
+    let mut id = String::from("U2");
+    id.push_str(&crate::totp::base32_encode(hash.as_ref())[..26]);
+    id
+}
+
+/// The wire form of a user with every key Descope sends present, including the list keys
+/// that [`UserResponse`] omits when empty (`permissions`, `externalIds`, `ssoAppIds`).
+pub(crate) fn user_value(user: &UserResponse) -> Value {
+    let mut value = serde_json::to_value(user).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        for key in ["permissions", "externalIds", "ssoAppIds"] {
+            map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
+    value
+}
+
+/// Builds the wire user; `tenant_name` and `permissions_of` come from the project state.
+pub(crate) fn user_response(
+    user: &User,
+    tenant_name: impl Fn(&str) -> Option<String>,
+    permissions_of: impl Fn(&[String]) -> Vec<String>,
+) -> UserResponse {
+    let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
+    UserResponse {
+        login_ids: user.login_ids.clone(),
+        user_id: user.user_id.clone(),
+        name: text(&user.name),
+        email: text(&user.email),
+        phone: text(&user.phone),
+        given_name: text(&user.given_name),
+        middle_name: text(&user.middle_name),
+        family_name: text(&user.family_name),
+        verified_email: Some(user.email.is_some()),
+        verified_phone: Some(user.phone.is_some()),
+        role_names: user.roles.clone(),
+        user_tenants: user
+            .tenants
+            .iter()
+            .map(|t| UserTenant {
+                tenant_id: t.tenant_id.clone(),
+                tenant_name: tenant_name(&t.tenant_id),
+                role_names: t.roles.clone(),
+                permissions: permissions_of(&t.roles),
+            })
+            .collect(),
+        status: Some("enabled".to_owned()),
+        external_ids: user.login_ids.clone(),
+        picture: Some(String::new()),
+        test: Some(false),
+        custom_attributes: Some(user.custom_attributes.clone().unwrap_or_default()),
+        created_time: Some(user.created_time),
+        totp: Some(user.totp.is_some()),
+        saml: Some(user.saml),
+        oauth: Some(user.oauth.clone()),
+        scim: Some(false),
+        webauthn: Some(false),
+        password: Some(false),
+        permissions: permissions_of(&user.roles),
+        ..UserResponse::default()
+    }
+}
