@@ -146,12 +146,12 @@ impl WebDriver {
     /// Saves a screenshot and the page source under target/ (on failure).
     async fn save_evidence(&self) {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        if let Ok(Value::String(png)) = self.get("/screenshot").await {
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(png) {
-                let path = dir.join("descope-axum-e2e-failure.png");
-                if std::fs::write(&path, bytes).is_ok() {
-                    eprintln!("screenshot saved to {}", path.display());
-                }
+        if let Ok(Value::String(png)) = self.get("/screenshot").await
+            && let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(png)
+        {
+            let path = dir.join("descope-axum-e2e-failure.png");
+            if std::fs::write(&path, bytes).is_ok() {
+                eprintln!("screenshot saved to {}", path.display());
             }
         }
         if let Ok(source) = self.source().await {
