@@ -276,18 +276,22 @@ pub(crate) fn bearer_value(project_id: &str, bearer: Bearer<'_>) -> Result<Heade
     Ok(value)
 }
 
-#[cfg(feature = "reqwest")]
+/// The default backend: reqwest when its feature is on, else hyper.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
 fn default_backend() -> Result<Arc<dyn Transport>, Error> {
-    let backend = descope_transport::ReqwestTransport::new().map_err(|e| {
-        Error::configuration("the reqwest backend could not be built").with_source(e)
-    })?;
+    let failed =
+        |e| Error::configuration("the default HTTP backend could not be built").with_source(e);
+    #[cfg(feature = "reqwest")]
+    let backend = descope_transport::ReqwestTransport::new().map_err(failed)?;
+    #[cfg(not(feature = "reqwest"))]
+    let backend = descope_transport::HyperTransport::new().map_err(failed)?;
     Ok(Arc::new(backend))
 }
 
-#[cfg(not(feature = "reqwest"))]
+#[cfg(not(any(feature = "reqwest", feature = "hyper")))]
 fn default_backend() -> Result<Arc<dyn Transport>, Error> {
     Err(Error::configuration(
-        "no transport given and the `reqwest` feature is off",
+        "no transport given and neither the `reqwest` nor the `hyper` feature is on",
     ))
 }
 

@@ -110,8 +110,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends requests through this transport instead of the default one (reqwest, when
-    /// the `reqwest` feature is on). The [`policy`](Self::policy) wraps it either way.
+    /// Sends requests through this transport instead of the default one (reqwest with the
+    /// `reqwest` feature, else hyper with the `hyper` feature). The
+    /// [`policy`](Self::policy) wraps it either way.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -185,8 +186,8 @@ impl ClientBuilder {
     ///
     /// Fails with [`ErrorKind::Configuration`](crate::ErrorKind::Configuration) when the
     /// project id is empty, the base URL is not an absolute http(s) URL, the public key is
-    /// malformed, an extra header is invalid, or no transport is given and the `reqwest`
-    /// feature is off.
+    /// malformed, an extra header is invalid, or no transport is given and neither backend
+    /// feature is on.
     pub fn build(self) -> Result<crate::Client, Error> {
         crate::client::Client::from_builder(self)
     }

@@ -162,6 +162,7 @@ impl Error {
     }
 
     /// Attaches a cause (must not carry secrets in its `Display`).
+    #[cfg_attr(not(any(feature = "reqwest", feature = "hyper")), allow(dead_code))]
     pub(crate) fn with_source(
         mut self,
         source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
