@@ -1,0 +1,389 @@
+//! Ready login routes: OAuth and SSO start and callback, and logout.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use descope_flows::{AuthenticationInfo, ErrorKind as FlowsErrorKind};
+use descope_types::{ExchangeCode, OAuthStartParams, RefreshToken, SsoStartParams};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::Deserialize;
+
+use crate::config::Descope;
+use crate::cookies::{Attributes, SameSite, clear_cookie, request_cookie, set_cookie};
+use crate::error::{Error, ErrorKind};
+
+/// The cookie binding a callback to the browser that started the flow (login CSRF).
+pub(crate) const FLOW_COOKIE_NAME: &str = "DSFLOW";
+/// How long a started sign-in may take, seconds.
+const FLOW_MAX_AGE: i64 = 600;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StartQuery {
+    redirect: Option<String>,
+    #[serde(rename = "loginHint")]
+    login_hint: Option<String>,
+    tenant: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CallbackQuery {
+    code: Option<String>,
+    flow: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LogoutQuery {
+    redirect: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Flow {
+    OAuth,
+    Sso,
+}
+
+impl Flow {
+    fn path(self) -> &'static str {
+        match self {
+            Self::OAuth => "oauth",
+            Self::Sso => "sso",
+        }
+    }
+}
+
+impl Descope {
+    /// The login routes, under the prefix (default `/auth`); merge them into the app:
+    ///
+    /// - `GET /auth/oauth/{provider}?redirect=/path` redirects to the provider (through
+    ///   Descope); `GET /auth/oauth/callback` exchanges the code, sets `DS`/`DSR` and sends
+    ///   the browser to the redirect target.
+    /// - `GET /auth/sso?tenant=<id, name or email>&redirect=/path` and
+    ///   `GET /auth/sso/callback`: the same for SSO.
+    /// - `POST /auth/logout?redirect=/path` revokes the refresh token, deletes the cookies
+    ///   and answers `303` to the target.
+    ///
+    /// Redirect targets must be relative paths or URLs on the app's origin or an
+    /// [allowed](crate::DescopeBuilder::allow_redirect_origin) one. The start routes need
+    /// the [app URL](crate::DescopeBuilder::app_url).
+    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        let prefix = &self.inner.routes_prefix;
+        Router::new()
+            .route(&format!("{prefix}/oauth/callback"), get(oauth_callback))
+            .route(&format!("{prefix}/oauth/{{provider}}"), get(oauth_start))
+            .route(&format!("{prefix}/sso/callback"), get(sso_callback))
+            .route(&format!("{prefix}/sso"), get(sso_start))
+            .route(&format!("{prefix}/logout"), post(logout))
+            .with_state(self.clone())
+    }
+
+    fn flow_attributes(&self, max_age: i64) -> Attributes<'_> {
+        Attributes {
+            path: &self.inner.routes_prefix,
+            domain: None,
+            max_age: Some(max_age),
+            secure: self.inner.secure_cookies,
+            // Sent on the top-level cross-site redirect from the provider to the callback.
+            same_site: SameSite::Lax,
+        }
+    }
+
+    /// Checks the target, records the flow in a cookie and builds the callback URL.
+    fn begin(&self, flow: Flow, redirect: Option<String>) -> Result<(String, HeaderValue), Error> {
+        let target = match redirect {
+            None => self.inner.default_redirect.clone(),
+            Some(target) => self
+                .allowed_redirect(&target)
+                .ok_or_else(|| Error::bad_request("redirect target not allowed"))?,
+        };
+        let origin = self.inner.app_origin.as_deref().ok_or(Error::new(
+            ErrorKind::Configuration,
+            "the login routes need the app URL",
+        ))?;
+        let nonce = random_hex()?;
+        let callback = format!(
+            "{origin}{}/{}/callback?flow={nonce}",
+            self.inner.routes_prefix,
+            flow.path()
+        );
+        let value = format!("{nonce}.{}", hex(target.as_bytes()));
+        let cookie = set_cookie(
+            FLOW_COOKIE_NAME,
+            &value,
+            &self.flow_attributes(FLOW_MAX_AGE),
+        )
+        .ok_or(Error::new(
+            ErrorKind::Configuration,
+            "routes prefix cannot be a cookie path",
+        ))?;
+        Ok((callback, cookie))
+    }
+
+    /// Checks that the callback belongs to a flow this browser started; returns the target.
+    fn finish(&self, headers: &HeaderMap, flow: Option<&str>) -> Result<String, Error> {
+        let not_ours = || Error::bad_request("sign-in was not started in this browser");
+        let (nonce, target) = request_cookie(headers, FLOW_COOKIE_NAME)
+            .and_then(|v| v.split_once('.'))
+            .ok_or_else(not_ours)?;
+        let flow = flow.ok_or_else(not_ours)?;
+        if !constant_time_eq(nonce.as_bytes(), flow.as_bytes()) {
+            return Err(not_ours());
+        }
+        Ok(unhex(target)
+            .and_then(|t| String::from_utf8(t).ok())
+            .and_then(|t| self.allowed_redirect(&t))
+            .unwrap_or_else(|| self.inner.default_redirect.clone()))
+    }
+}
+
+fn start_error(error: &descope_flows::Error) -> Error {
+    tracing::warn!(%error, "sign-in start failed");
+    match error.kind() {
+        FlowsErrorKind::Api
+            if error
+                .status()
+                .is_some_and(|s| (400..500).contains(&s) && s != 429) =>
+        {
+            Error::bad_request("Descope refused to start the sign-in")
+        }
+        _ => Error::from_flows(error),
+    }
+}
+
+fn exchange_error(error: &descope_flows::Error) -> Error {
+    tracing::warn!(%error, "sign-in code exchange failed");
+    match error.kind() {
+        FlowsErrorKind::Api | FlowsErrorKind::InvalidArgument
+            if error
+                .status()
+                .is_none_or(|s| (400..500).contains(&s) && s != 429) =>
+        {
+            Error::new(ErrorKind::InvalidSession, "sign-in code rejected")
+        }
+        _ => Error::from_flows(error),
+    }
+}
+
+fn redirect_to(url: &str, flow_cookie: HeaderValue) -> Result<Response, Error> {
+    let location = HeaderValue::from_str(url)
+        .map_err(|_| Error::new(ErrorKind::Upstream, "Descope returned an unusable URL"))?;
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    headers.insert(LOCATION, location);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.append(SET_COOKIE, flow_cookie);
+    Ok(response)
+}
+
+async fn oauth_start(
+    State(descope): State<Descope>,
+    Path(provider): Path<String>,
+    Query(query): Query<StartQuery>,
+) -> Result<Response, Error> {
+    let valid = (1..=64).contains(&provider.len())
+        && provider
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+    if !valid {
+        return Err(Error::bad_request("unknown OAuth provider"));
+    }
+    let (callback, cookie) = descope.begin(Flow::OAuth, query.redirect)?;
+    let mut params = OAuthStartParams::new(provider.as_str());
+    params.redirect_url = Some(callback);
+    params.login_hint = query.login_hint.filter(|h| !h.is_empty());
+    let url = descope
+        .client()
+        .oauth()
+        .start(&params, None, None)
+        .await
+        .map_err(|e| start_error(&e))?;
+    redirect_to(&url, cookie)
+}
+
+async fn sso_start(
+    State(descope): State<Descope>,
+    Query(query): Query<StartQuery>,
+) -> Result<Response, Error> {
+    let tenant = query
+        .tenant
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| Error::bad_request("tenant is required"))?;
+    let (callback, cookie) = descope.begin(Flow::Sso, query.redirect)?;
+    let mut params = SsoStartParams::new(tenant);
+    params.redirect_url = Some(callback);
+    params.login_hint = query.login_hint.filter(|h| !h.is_empty());
+    let url = descope
+        .client()
+        .sso()
+        .start(&params, None, None)
+        .await
+        .map_err(|e| start_error(&e))?;
+    redirect_to(&url, cookie)
+}
+
+async fn oauth_callback(
+    State(descope): State<Descope>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Response, Error> {
+    callback(&descope, Flow::OAuth, &headers, query).await
+}
+
+async fn sso_callback(
+    State(descope): State<Descope>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Response, Error> {
+    callback(&descope, Flow::Sso, &headers, query).await
+}
+
+async fn callback(
+    descope: &Descope,
+    flow: Flow,
+    headers: &HeaderMap,
+    query: CallbackQuery,
+) -> Result<Response, Error> {
+    let code = query
+        .code
+        .filter(|c| !c.is_empty())
+        .map(ExchangeCode::new)
+        .ok_or_else(|| Error::bad_request("code is required"))?;
+    let target = descope.finish(headers, query.flow.as_deref())?;
+    let client = descope.client();
+    let info: AuthenticationInfo = match flow {
+        Flow::OAuth => client.oauth().exchange(&code).await,
+        Flow::Sso => client.sso().exchange(&code).await,
+    }
+    .map_err(|e| exchange_error(&e))?;
+    tracing::debug!(user_id = info.session.user_id(), "signed in");
+
+    // A page that navigates on, rather than a 302: the browser arrived here from the
+    // provider's site, and SameSite=Strict cookies are not sent on the rest of a redirect
+    // chain that started cross-site. A navigation started by this page is same-site.
+    let mut response = signed_in_page(&target).into_response();
+    let out = response.headers_mut();
+    for cookie in descope.session_cookies(&info) {
+        out.append(SET_COOKIE, cookie);
+    }
+    if let Some(clear) = clear_cookie(FLOW_COOKIE_NAME, &descope.flow_attributes(0)) {
+        out.append(SET_COOKIE, clear);
+    }
+    out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The callback URL carries the one-time code.
+    out.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
+
+fn signed_in_page(target: &str) -> ([(http::HeaderName, HeaderValue); 1], String) {
+    let target = escape(target);
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        format!(
+            "<!doctype html>\n<html><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"refresh\" content=\"0;url={target}\"><title>Signed in</title></head>\
+             <body><p>Signed in. <a href=\"{target}\">Continue</a></p></body></html>\n"
+        ),
+    )
+}
+
+async fn logout(
+    State(descope): State<Descope>,
+    headers: HeaderMap,
+    Query(query): Query<LogoutQuery>,
+) -> Response {
+    let mut cookies = Vec::new();
+    if let Some(refresh) = request_cookie(&headers, descope.refresh_cookie_name()) {
+        match descope.client().logout(&RefreshToken::new(refresh)).await {
+            Ok(data) => cookies = descope.clearing_cookies(Some(&data)),
+            // The cookies go either way: the user asked to sign out of this browser.
+            Err(error) => tracing::warn!(%error, "logout: revoking the refresh token failed"),
+        }
+    }
+    if cookies.is_empty() {
+        cookies = descope.clearing_cookies(None);
+    }
+    let target = query
+        .redirect
+        .and_then(|t| descope.allowed_redirect(&t))
+        .unwrap_or_else(|| descope.inner.default_redirect.clone());
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let out = response.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&target) {
+        out.insert(LOCATION, location);
+    }
+    for cookie in cookies {
+        out.append(SET_COOKIE, cookie);
+    }
+    out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn random_hex() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes)
+        .map_err(|_| Error::new(ErrorKind::Configuration, "no system randomness"))?;
+    Ok(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |c: u8| char::from(c).to_digit(16);
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok())
+        .collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(hex(b"/me?x=1"), "2f6d653f783d31");
+        assert_eq!(unhex("2f6d653f783d31").unwrap(), b"/me?x=1");
+        assert!(unhex("2f6").is_none());
+        assert!(unhex("zz").is_none());
+        assert!(constant_time_eq(b"ab", b"ab"));
+        assert!(!constant_time_eq(b"ab", b"ac"));
+        assert!(!constant_time_eq(b"ab", b"abc"));
+    }
+}
