@@ -61,3 +61,8 @@ pub use config::{
 pub use error::{EmulatorError, EmulatorErrorKind};
 pub use keys::SigningKey;
 pub use server::Emulator;
+
+// docs/emulator.md is compiled (and its runnable blocks run) as doctests here.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/emulator.md")]
+mod emulator_guide {}

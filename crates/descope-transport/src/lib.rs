@@ -145,3 +145,8 @@ where
         (self.f)(request).await
     }
 }
+
+// docs/transport.md is compiled (and its runnable blocks run) as doctests here.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/transport.md")]
+mod transport_guide {}
