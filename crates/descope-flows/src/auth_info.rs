@@ -4,9 +4,10 @@ use descope_types::{IdpResponse, JwtResponse, RefreshToken, SessionToken, UserRe
 use http::HeaderMap;
 use http::header::SET_COOKIE;
 
-use crate::client::{Call, Client, Excerpt};
+use crate::client::Client;
 use crate::error::{DecodeError, Error};
-use crate::{RefreshSession, Session};
+use crate::pipeline::{Excerpt, Request, decode};
+use crate::session::{RefreshSession, Session};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE_NAME: &str = "DS";
@@ -102,10 +103,7 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A token-free decode error (the body carries tokens, so nothing is quoted).
 fn missing(status: u16) -> Error {
-    Error::decode(DecodeError {
-        status,
-        excerpt: String::new(),
-    })
+    Error::decode(DecodeError::new(status))
 }
 
 impl Client {
@@ -114,12 +112,12 @@ impl Client {
     /// token kept when the answer carries none (refresh without rotation).
     pub(crate) async fn authenticate(
         &self,
-        call: Call<'_>,
+        request: Request<'_>,
         known_refresh: Option<RefreshSession>,
     ) -> Result<AuthenticationInfo, Error> {
-        let response = self.send(call).await?;
+        let response = self.pipeline().send(request).await?;
         let status = response.status().as_u16();
-        let body: JwtResponse = crate::client::decode(&response, Excerpt::Never)?;
+        let body: JwtResponse = decode(&response, Excerpt::Never)?;
         let cookies = CookieData::from_response(&body);
         let headers = response.headers();
 
@@ -135,13 +133,9 @@ impl Client {
             .filter(|t| !t.is_empty())
             .or_else(|| cookie_value(headers, &cookies.refresh_cookie_name).map(RefreshToken::new));
 
-        let session = self
-            .inner
-            .validator
-            .validate_session(&session_token)
-            .await?;
+        let session = self.validator().validate_session(&session_token).await?;
         let refresh = match (refresh_token, known_refresh) {
-            (Some(token), _) => self.inner.validator.validate_refresh(&token).await?,
+            (Some(token), _) => self.validator().validate_refresh(&token).await?,
             (None, Some(known)) => known,
             (None, None) => return Err(missing(status)),
         };

@@ -1,32 +1,16 @@
-//! The client builder: project id, base URL, transport, validation settings.
+//! The client builder and the configuration it produces: builder → [`Config`] → client.
+//! Every input is checked here, once; the client is built from a valid `Config` only.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use descope_transport::{Policy, Transport};
-use descope_types::Jwk;
+use descope_types::{Clock, Jwk, ProjectId};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
-
-/// The default API host, for project ids shorter than 32 characters.
-pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
-
-/// Default JWT leeway applied to `exp`, `nbf` and `iat`.
-pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
-
-/// The base URL for a project id (§1.1): ids of 32+ characters carry a region in
-/// characters 1..5 (`Puse1…` → `https://api.use1.descope.com`); shorter ids use
-/// [`DEFAULT_BASE_URL`].
-pub fn base_url_for_project_id(project_id: &str) -> String {
-    if project_id.chars().count() >= 32 {
-        let region: String = project_id.chars().skip(1).take(4).collect();
-        format!("https://api.{region}.descope.com")
-    } else {
-        DEFAULT_BASE_URL.to_owned()
-    }
-}
+use crate::validation::ValidationConfig;
 
 /// Builds a [`Client`](crate::Client). Start with [`Client::builder`](crate::Client::builder).
 ///
@@ -41,43 +25,54 @@ pub fn base_url_for_project_id(project_id: &str) -> String {
 /// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
-    pub(crate) project_id: String,
-    pub(crate) base_url: Option<String>,
-    pub(crate) transport: Option<Arc<dyn Transport>>,
-    pub(crate) policy: Policy,
-    pub(crate) leeway: Duration,
-    pub(crate) public_key: Option<PublicKey>,
-    pub(crate) headers: HeaderMap,
-    pub(crate) audience: Option<String>,
-    pub(crate) key_refetch_interval: Option<Duration>,
-    pub(crate) clock: Arc<dyn Clock>,
+    project_id: String,
+    base_url: Option<String>,
+    transport: Option<Arc<dyn Transport>>,
+    policy: Policy,
+    /// Everything about token validation; its project id is filled in by `config`.
+    validation: ValidationConfig,
+    public_key_json: Option<String>,
+    headers: HeaderMap,
     /// The first invalid input given to a setter, reported by `build`.
-    pub(crate) invalid: Option<&'static str>,
+    invalid: Option<&'static str>,
 }
 
-/// A static public key given to the builder.
-#[derive(Debug, Clone)]
-pub(crate) enum PublicKey {
-    Jwk(Box<Jwk>),
-    Json(String),
+/// Header values may carry credentials (an API gateway key): only names are printed.
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("project_id", &self.project_id)
+            .field("base_url", &self.base_url)
+            .field("transport", &self.transport)
+            .field("policy", &self.policy)
+            .field("validation", &self.validation)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A checked client configuration.
+pub(crate) struct Config {
+    pub(crate) project_id: ProjectId,
+    pub(crate) base_url: String,
+    /// The backend, wrapped in the policy.
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) validation: ValidationConfig,
 }
 
 impl ClientBuilder {
     pub(crate) fn new(project_id: impl Into<String>) -> Self {
         Self {
-            project_id: project_id.into().trim().to_owned(),
+            project_id: project_id.into(),
             base_url: None,
             transport: None,
             policy: Policy::default(),
-            leeway: DEFAULT_LEEWAY,
-            public_key: None,
+            validation: ValidationConfig::new(""),
+            public_key_json: None,
             headers: HeaderMap::new(),
-            audience: None,
-            key_refetch_interval: None,
-            clock: Arc::new(SystemClock),
             invalid: None,
         }
     }
@@ -119,39 +114,44 @@ impl ClientBuilder {
     }
 
     /// Timeouts, the response body cap and retries applied to every request
-    /// (default: [`Policy::default`], the official SDKs' behaviour).
+    /// (default: [`Policy::default`], the official SDKs' behaviour). Each call can still
+    /// override its timeout and retries.
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
     }
 
-    /// Allowed clock skew for `exp`, `nbf` and `iat` (default 5 s).
+    /// Allowed clock skew for `exp`, `nbf` and `iat`
+    /// (default [`DEFAULT_LEEWAY`](crate::DEFAULT_LEEWAY)).
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
+        self.validation.leeway = leeway;
         self
     }
 
     /// Validates tokens with this key only, never fetching the key set.
     pub fn public_key(mut self, key: Jwk) -> Self {
-        self.public_key = Some(PublicKey::Jwk(Box::new(key)));
+        self.validation.public_key = Some(key);
+        self.public_key_json = None;
         self
     }
 
     /// Like [`public_key`](Self::public_key), from the JWK's JSON (as in
     /// `DESCOPE_PUBLIC_KEY`); a malformed key fails [`build`](Self::build).
     pub fn public_key_json(mut self, json: impl Into<String>) -> Self {
-        self.public_key = Some(PublicKey::Json(json.into()));
+        self.public_key_json = Some(json.into());
+        self.validation.public_key = None;
         self
     }
 
     /// Adds a header to every request. An invalid name or value fails
-    /// [`build`](Self::build).
+    /// [`build`](Self::build). Values are never printed by `Debug`.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         match (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
-            (Ok(name), Ok(value)) => {
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(true);
                 self.headers.append(name, value);
             }
             _ => {
@@ -164,39 +164,86 @@ impl ClientBuilder {
 
     /// Requires session tokens to carry this audience in `aud`.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(audience.into());
+        self.validation.audiences = vec![audience.into()];
         self
     }
 
     /// Minimum time between two key-set fetches caused by tokens naming an unknown `kid`
-    /// (default: [`ValidationConfig`](crate::ValidationConfig)'s, 30 s). Lower it when
-    /// signing keys rotate and new tokens must validate at once.
+    /// (default [`DEFAULT_KEY_REFETCH_INTERVAL`](crate::DEFAULT_KEY_REFETCH_INTERVAL)).
+    /// Lower it when signing keys rotate and new tokens must validate at once.
     pub fn key_refetch_interval(mut self, interval: Duration) -> Self {
-        self.key_refetch_interval = Some(interval);
+        self.validation.min_refetch_interval = interval;
         self
     }
 
-    /// Uses this clock for token time checks (tests).
+    /// Uses this clock for token time checks and `Retry-After` dates (tests).
     pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Arc::new(clock);
+        self.validation.clock = Arc::new(clock);
         self
     }
 
-    /// Builds the client.
-    ///
-    /// Fails with [`ErrorKind::Configuration`](crate::ErrorKind::Configuration) when the
-    /// project id is empty, the base URL is not an absolute http(s) URL, the public key is
-    /// malformed, an extra header is invalid, or no transport is given and neither backend
-    /// feature is on.
-    pub fn build(self) -> Result<crate::Client, Error> {
-        crate::client::Client::from_builder(self)
+    /// Checks every input and produces the configuration the client is built from.
+    pub(crate) fn config(self) -> Result<Config, Error> {
+        if let Some(what) = self.invalid {
+            return Err(Error::configuration(what));
+        }
+        let project_id = ProjectId::new(&self.project_id)
+            .map_err(|e| Error::configuration("project id is invalid").with_source(e))?;
+        let base_url = match &self.base_url {
+            Some(url) => normalize_base_url(url)?,
+            None => project_id.base_url(),
+        };
+        let backend = match self.transport {
+            Some(transport) => transport,
+            None => default_backend()?,
+        };
+        let policy = self.policy.clock(SharedClock(Arc::clone(&self.validation.clock)));
+        let mut validation = self.validation;
+        validation.project_id = project_id.as_str().to_owned();
+        if let Some(json) = &self.public_key_json {
+            let jwk: Jwk = serde_json::from_str(json).map_err(|e| {
+                Error::configuration("public key is not a valid JWK").with_source(e)
+            })?;
+            validation.public_key = Some(jwk);
+        }
+        Ok(Config {
+            project_id,
+            base_url,
+            transport: Arc::new(policy.wrap(backend)),
+            headers: self.headers,
+            validation,
+        })
     }
 }
 
+/// The builder's clock, shared with the transport policy (one clock per client).
+#[derive(Debug)]
+struct SharedClock(Arc<dyn Clock>);
+
+impl Clock for SharedClock {
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+}
+
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+fn default_backend() -> Result<Arc<dyn Transport>, Error> {
+    descope_transport::default_backend().map_err(|e| {
+        Error::configuration("the default HTTP backend could not be built").with_source(e)
+    })
+}
+
+#[cfg(not(any(feature = "reqwest", feature = "hyper")))]
+fn default_backend() -> Result<Arc<dyn Transport>, Error> {
+    Err(Error::configuration(
+        "no transport given and neither the `reqwest` nor the `hyper` feature is on",
+    ))
+}
+
 /// Checks and normalises a base URL: absolute http(s), no query or fragment, no trailing `/`.
-pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
+fn normalize_base_url(raw: &str) -> Result<String, Error> {
     let parsed = url::Url::parse(raw.trim())
-        .map_err(|_| Error::configuration("base URL is not a valid URL"))?;
+        .map_err(|e| Error::configuration("base URL is not a valid URL").with_source(e))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(Error::configuration(
             "base URL must be an http(s) URL with a host",
@@ -213,19 +260,6 @@ pub(crate) fn normalize_base_url(raw: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn region_rule() {
-        assert_eq!(
-            base_url_for_project_id("Puse12aAc4T2V93bddihGEx2Ryhc8e5Z"),
-            "https://api.use1.descope.com"
-        );
-        assert_eq!(
-            base_url_for_project_id("P2abcdefghijklmnopqrstuvwxyz"),
-            DEFAULT_BASE_URL
-        );
-        assert_eq!(base_url_for_project_id(""), DEFAULT_BASE_URL);
-    }
 
     #[test]
     fn base_url_normalisation() {
@@ -262,6 +296,14 @@ mod tests {
         };
         let builder = ClientBuilder::from_lookup(env);
         assert_eq!(builder.base_url.as_deref(), Some("http://url.example"));
-        assert!(matches!(builder.public_key, Some(PublicKey::Json(_))));
+        assert!(builder.public_key_json.is_some());
+    }
+
+    #[test]
+    fn debug_hides_header_values() {
+        let builder = ClientBuilder::new("P2abc").header("x-api-key", "gateway-secret-123");
+        let debug = format!("{builder:?}");
+        assert!(debug.contains("x-api-key"), "{debug}");
+        assert!(!debug.contains("gateway-secret-123"), "{debug}");
     }
 }

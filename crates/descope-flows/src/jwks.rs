@@ -3,7 +3,8 @@
 //!
 //! The cache fetches lazily, serves every known `kid` from memory, refetches on an unknown
 //! `kid` at most once per interval, shares one fetch among all concurrent callers, and keeps
-//! serving the keys it has when a refetch fails. Each JWK is parsed into aws-lc-rs public keys
+//! serving the keys it has when a refetch fails. A fetch runs on its own task: a caller that
+//! gives up (a dropped request) neither cancels it nor escapes the throttle. Each JWK is parsed into aws-lc-rs public keys
 //! once, when it enters the cache, so a validation only checks the signature.
 
 use std::collections::HashMap;
@@ -16,27 +17,20 @@ use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use descope_transport::TransportError;
-use descope_types::{Jwk, JwkSet};
+use descope_types::{Clock, Jwk, JwkSet};
 
-use crate::clock::Clock;
-use crate::error::{Error, ErrorKind, TokenErrorReason};
+use crate::error::{Error, TokenErrorReason};
 
 /// Where the validator gets the project's public keys.
 ///
 /// The client implements it with `GET /v2/keys/{projectId}`; a [`JwkSet`] is a source that
-/// always answers with itself (keys pinned in configuration or loaded from a file).
+/// always answers with itself (keys pinned in configuration or loaded from a file). A custom
+/// source reports its own failures with [`Error::key_source`] (any `std::error::Error`), or
+/// a transport failure with `?`.
 #[async_trait]
 pub trait KeySource: Send + Sync + fmt::Debug + 'static {
     /// Fetches the current key set.
     async fn fetch_keys(&self) -> Result<JwkSet, Error>;
-}
-
-/// Lets a custom [`KeySource`] report a failed exchange with `?`.
-impl From<TransportError> for Error {
-    fn from(error: TransportError) -> Self {
-        Error::transport(error)
-    }
 }
 
 #[async_trait]
@@ -286,7 +280,8 @@ pub(crate) struct KeyCache {
     clock: Arc<dyn Clock>,
     min_refetch_secs: i64,
     keys: RwLock<Arc<KeyMap>>,
-    fetch: tokio::sync::Mutex<FetchState>,
+    /// Held by the task running a fetch from before it starts until its outcome is recorded.
+    fetch: Arc<tokio::sync::Mutex<FetchState>>,
     /// Completed fetch attempts: a caller that waited for the fetch lock shares the outcome
     /// of the fetch it waited for instead of starting another.
     completed_fetches: AtomicU64,
@@ -298,16 +293,15 @@ pub(crate) struct KeyCache {
 #[derive(Default)]
 struct FetchState {
     last_attempt: Option<i64>,
-    /// A replayable copy of the last fetch's error, while it is the latest outcome.
+    /// The last fetch's error, while it is the latest outcome.
     last_failure: Option<Error>,
 }
 
 impl FetchState {
     fn outcome_without_key(&self) -> Error {
-        match &self.last_failure {
-            Some(failure) => replay(failure),
-            None => Error::token(TokenErrorReason::UnknownKey),
-        }
+        self.last_failure
+            .clone()
+            .unwrap_or_else(|| Error::token(TokenErrorReason::UnknownKey))
     }
 }
 
@@ -332,7 +326,7 @@ impl KeyCache {
             clock,
             min_refetch_secs,
             keys: RwLock::new(Arc::new(KeyMap::new())),
-            fetch: tokio::sync::Mutex::new(FetchState::default()),
+            fetch: Arc::new(tokio::sync::Mutex::new(FetchState::default())),
             completed_fetches: AtomicU64::new(0),
             epoch: AtomicU64::new(0),
         }
@@ -357,12 +351,12 @@ impl KeyCache {
 
     /// The key with this `kid`, fetching the key set when it is unknown (see the module docs
     /// for the throttling and sharing rules).
-    pub(crate) async fn get(&self, kid: &str) -> Result<Arc<VerifyingKey>, Error> {
+    pub(crate) async fn get(self: &Arc<Self>, kid: &str) -> Result<Arc<VerifyingKey>, Error> {
         if let Some(key) = self.lookup(kid) {
             return Ok(key);
         }
         let seen = self.completed_fetches.load(Ordering::Acquire);
-        let mut state = self.fetch.lock().await;
+        let state = Arc::clone(&self.fetch).lock_owned().await;
         if let Some(key) = self.lookup(kid) {
             return Ok(key);
         }
@@ -382,25 +376,35 @@ impl KeyCache {
                 return Err(state.outcome_without_key());
             }
         }
-        let outcome = self.source.fetch_keys().await;
-        // Recorded only once the fetch completes: a caller cancelled mid-fetch (a request
-        // timeout) must not hold off the next fetch for a whole interval.
-        state.last_attempt = Some(now);
-        let result = match outcome {
-            Ok(set) => {
-                state.last_failure = None;
-                self.install(&set);
-                self.lookup(kid)
-                    .ok_or_else(|| Error::token(TokenErrorReason::UnknownKey))
-            }
-            Err(error) => {
-                tracing::warn!(error = %error, "fetching the session signing keys failed");
-                state.last_failure = Some(replay(&error));
-                Err(error)
-            }
-        };
-        self.completed_fetches.fetch_add(1, Ordering::AcqRel);
-        result
+        // The fetch owns the lock and runs to completion on its own task, recording its
+        // outcome even when every caller waiting for it is dropped.
+        let cache = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let mut state = state;
+            let outcome = cache.source.fetch_keys().await;
+            state.last_attempt = Some(now);
+            let result = match outcome {
+                Ok(set) => {
+                    state.last_failure = None;
+                    cache.install(&set);
+                    Ok(())
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "fetching the session signing keys failed");
+                    state.last_failure = Some(error.clone());
+                    Err(error)
+                }
+            };
+            cache.completed_fetches.fetch_add(1, Ordering::AcqRel);
+            result
+        });
+        match task.await {
+            Ok(Ok(())) => self
+                .lookup(kid)
+                .ok_or_else(|| Error::token(TokenErrorReason::UnknownKey)),
+            Ok(Err(error)) => Err(error),
+            Err(join) => Err(Error::key_source(join.to_string())),
+        }
     }
 
     /// Replaces the key map with `set`, reusing the parse of every unchanged key.
@@ -430,28 +434,5 @@ impl KeyCache {
         if dropped {
             self.epoch.fetch_add(1, Ordering::AcqRel);
         }
-    }
-}
-
-/// A copy of a key-fetch error for the callers that shared the failed fetch (`Error` is not
-/// `Clone`: its cause is not). Keeps the kind and the typed details.
-fn replay(error: &Error) -> Error {
-    if let Some(e) = error.api_error() {
-        return Error::api(e.clone());
-    }
-    if let Some(e) = error.decode_error() {
-        return Error::decode(e.clone());
-    }
-    if let Some(e) = error.transport_error() {
-        return Error::transport(
-            TransportError::new(e.kind()).with_may_have_been_sent(e.may_have_been_sent()),
-        );
-    }
-    if let Some(reason) = error.token_reason() {
-        return Error::token(reason);
-    }
-    match error.kind() {
-        ErrorKind::InvalidArgument => Error::invalid_argument("fetching the signing keys failed"),
-        _ => Error::configuration("fetching the signing keys failed"),
     }
 }

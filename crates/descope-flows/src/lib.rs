@@ -4,7 +4,10 @@
 //! Build one [`Client`] per project and share it (it is an `Arc` inside). The flows hang off
 //! it: [`Client::oauth`], [`Client::sso`], [`Client::saml`], [`Client::totp`], and the session
 //! calls ([`Client::validate_session`], [`Client::refresh`], [`Client::logout`],
-//! [`Client::select_tenant`], ...). Every call that signs a user in returns an
+//! [`Client::select_tenant`], ...). Every call is a builder: required inputs are the
+//! method's arguments, options are chained setters (including a per-call `.timeout(..)` and
+//! `.retries(..)`), and `.send().await`, or `.await` on the builder, runs it. Every call that
+//! signs a user in returns an
 //! [`AuthenticationInfo`] whose session and refresh tokens were validated locally against
 //! the project's keys (`GET /v2/keys/{projectId}`, cached).
 //!
@@ -14,9 +17,9 @@
 //!
 //! ```
 //! use bytes::Bytes;
-//! use descope_flows::{Client, ErrorKind, TokenErrorReason};
+//! use descope_flows::{Argument, Client, TokenErrorReason};
 //! use descope_transport::from_fn;
-//! use descope_types::{LoginOptions, OAuthStartParams, SessionToken};
+//! use descope_types::{LoginOptions, SessionToken};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), descope_flows::Error> {
@@ -30,14 +33,18 @@
 //! });
 //! let client = Client::builder("P2abc").transport(fake).build()?;
 //!
-//! let mut params = OAuthStartParams::new("google");
-//! params.redirect_url = Some("https://app.example.com/callback".into());
-//! let url = client.oauth().start(&params, None, None).await?;
-//! assert_eq!(url, "https://accounts.example/authorize");
+//! // One builder per call: required inputs as arguments, options as setters.
+//! let url = client
+//!     .oauth()
+//!     .start("google")
+//!     .redirect_url("https://app.example.com/callback")
+//!     .await?;
+//! assert_eq!(url.as_str(), "https://accounts.example/authorize");
 //!
-//! // Step-up needs the refresh token: refused before any request.
-//! let error = client.oauth().start(&params, Some(&LoginOptions::stepup()), None).await;
-//! assert_eq!(error.unwrap_err().kind(), ErrorKind::InvalidArgument);
+//! // Step-up takes the refresh token (`.step_up(&refresh)`); options that ask for it
+//! // without one are refused before any request, naming the argument.
+//! let error = client.oauth().start("google").login_options(LoginOptions::stepup()).await;
+//! assert_eq!(error.unwrap_err().invalid_argument(), Some(Argument::RefreshToken));
 //!
 //! // Session tokens are validated locally, with a precise reason on failure.
 //! let error = client.validate_session(&SessionToken::new("not.a.jwt")).await.unwrap_err();
@@ -50,13 +57,16 @@
 )]
 
 mod auth_info;
+mod call;
 mod client;
-mod clock;
 mod config;
 mod error;
 mod jwks;
 mod keys;
+mod login;
 mod oauth;
+mod pipeline;
+mod redirect;
 mod session;
 mod sessions;
 mod sso;
@@ -65,13 +75,21 @@ mod validation;
 
 pub use auth_info::{AuthenticationInfo, CookieData, REFRESH_COOKIE_NAME, SESSION_COOKIE_NAME};
 pub use client::{Client, SDK_NAME, SDK_VERSION};
-pub use clock::{Clock, SystemClock};
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_LEEWAY, base_url_for_project_id};
-pub use error::{ApiError, DecodeError, Error, ErrorKind, TokenErrorReason};
+pub use config::ClientBuilder;
+pub use descope_types::{Clock, DEFAULT_BASE_URL, ProjectId, SystemClock};
+pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
-pub use oauth::OAuth;
+pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
+pub use redirect::CodeExchange;
 pub use session::{RefreshSession, Session};
-pub use sessions::{AccessKeyInfo, SessionStatus, TenantSelection};
-pub use sso::Sso;
-pub use totp::{Totp, TotpEnrollment};
-pub use validation::{SessionValidator, ValidationConfig};
+pub use sessions::{
+    AccessKeyExchange, AccessKeyInfo, History, Logout, Me, MyTenants, Refresh, SelectTenant,
+    SessionStatus, ValidateAndRefresh,
+};
+pub use sso::{Sso, SsoStart};
+pub use totp::{Totp, TotpEnrollment, TotpSignUp, TotpUpdate, TotpVerify};
+pub use url::Url;
+pub use validation::{
+    DEFAULT_KEY_REFETCH_INTERVAL, DEFAULT_LEEWAY, DEFAULT_TOKEN_CACHE_CAPACITY, SessionValidator,
+    ValidationConfig,
+};

@@ -5,14 +5,16 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use descope_types::{
-    LoginOptions, RefreshToken, SignUpUser, TotpCode, TotpKey, TotpResponse, TotpSignUpRequest,
+    RefreshToken, SignUpUser, TotpCode, TotpKey, TotpResponse, TotpSignUpRequest,
     TotpUpdateRequest, TotpVerifyRequest,
 };
 
 use crate::auth_info::AuthenticationInfo;
-use crate::client::{Bearer, Call, Client, Excerpt, require};
-use crate::error::{DecodeError, Error};
-use crate::oauth::start_bearer;
+use crate::call::{CallOptions, operation};
+use crate::client::Client;
+use crate::error::{Argument, DecodeError, Error};
+use crate::login::{Login, login_setters};
+use crate::pipeline::{Bearer, Request, require};
 
 /// TOTP flows of a [`Client`]; see [`Client::totp`].
 #[derive(Debug, Clone, Copy)]
@@ -56,12 +58,7 @@ impl TotpEnrollment {
             STANDARD
                 .decode(image)
                 .or_else(|_| STANDARD_NO_PAD.decode(image))
-                .map_err(|_| {
-                    Error::decode(DecodeError {
-                        status,
-                        excerpt: String::new(),
-                    })
-                })?
+                .map_err(|e| Error::decode(DecodeError::new(status)).with_source(e))?
         };
         Ok(Self {
             provisioning_url: response.provisioning_url,
@@ -78,72 +75,139 @@ impl Client {
     }
 }
 
-impl Totp<'_> {
-    async fn enroll(&self, call: Call<'_>) -> Result<TotpEnrollment, Error> {
-        let response = self.client.send(call).await?;
-        let status = response.status().as_u16();
-        let body: TotpResponse = crate::client::decode(&response, Excerpt::Never)?;
-        TotpEnrollment::from_response(body, status)
-    }
-
+impl<'a> Totp<'a> {
     /// Signs up a new user with TOTP (`POST /v1/auth/totp/signup`). Show the QR image or
     /// the key; the first [`verify`](Self::verify) completes the sign-up.
-    pub async fn sign_up(
-        &self,
-        login_id: &str,
-        user: Option<&SignUpUser>,
-    ) -> Result<TotpEnrollment, Error> {
-        require(login_id, "login id is empty")?;
-        let body = TotpSignUpRequest {
-            login_id: login_id.to_owned(),
-            user: user.cloned(),
-        };
-        self.enroll(Call::post("/v1/auth/totp/signup", Bearer::Project, &body)?)
-            .await
+    pub fn sign_up(&self, login_id: impl Into<String>) -> TotpSignUp<'a> {
+        TotpSignUp {
+            client: self.client,
+            body: TotpSignUpRequest {
+                login_id: login_id.into(),
+                user: None,
+            },
+            call: CallOptions::new(),
+        }
     }
 
     /// Signs in with a code from the authenticator app (`POST /v1/auth/totp/verify`).
-    ///
-    /// `refresh` is required when `options` asks for step-up or MFA (checked before any
-    /// request) and sent whenever given.
-    pub async fn verify(
-        &self,
-        login_id: &str,
-        code: &TotpCode,
-        options: Option<&LoginOptions>,
-        refresh: Option<&RefreshToken>,
-    ) -> Result<AuthenticationInfo, Error> {
-        require(login_id, "login id is empty")?;
-        require(code.secret(), "TOTP code is empty")?;
-        let bearer = start_bearer(options, refresh)?;
-        let body = TotpVerifyRequest {
-            login_id: login_id.to_owned(),
+    /// Spends the code: never resent once it may have reached Descope.
+    pub fn verify(&self, login_id: impl Into<String>, code: &TotpCode) -> TotpVerify<'a> {
+        TotpVerify {
+            client: self.client,
+            login_id: login_id.into(),
             code: code.clone(),
-            login_options: options.cloned(),
-        };
-        let call = Call::post("/v1/auth/totp/verify", bearer, &body)?;
-        self.client.authenticate(call, None).await
+            login: Login::default(),
+            call: CallOptions::one_time(),
+        }
     }
 
     /// Adds (or replaces) TOTP for the signed-in user (`POST /v1/auth/totp/update`).
-    pub async fn update_user(
+    pub fn update_user(
         &self,
-        login_id: &str,
+        login_id: impl Into<String>,
         refresh: &RefreshToken,
-    ) -> Result<TotpEnrollment, Error> {
-        require(login_id, "login id is empty")?;
-        require(refresh.secret(), "refresh token is empty")?;
-        let body = TotpUpdateRequest {
-            login_id: login_id.to_owned(),
-        };
-        let call = Call::post(
-            "/v1/auth/totp/update",
-            Bearer::With(refresh.secret()),
-            &body,
-        )?;
-        self.enroll(call).await
+    ) -> TotpUpdate<'a> {
+        TotpUpdate {
+            client: self.client,
+            login_id: login_id.into(),
+            refresh: refresh.clone(),
+            call: CallOptions::new(),
+        }
     }
 }
+
+async fn enroll(client: &Client, request: Request<'_>) -> Result<TotpEnrollment, Error> {
+    let decoded = client.pipeline().json::<TotpResponse>(request).await?;
+    TotpEnrollment::from_response(decoded.value, decoded.status)
+}
+
+/// A TOTP sign-up: [`Totp::sign_up`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct TotpSignUp<'a> {
+    client: &'a Client,
+    body: TotpSignUpRequest,
+    call: CallOptions,
+}
+
+impl TotpSignUp<'_> {
+    /// Details of the new user (name, email, phone).
+    pub fn user(mut self, user: SignUpUser) -> Self {
+        self.body.user = Some(user);
+        self
+    }
+
+    /// Sends the call.
+    pub async fn send(self) -> Result<TotpEnrollment, Error> {
+        require(&self.body.login_id, Argument::LoginId)?;
+        let request = Request::post("/v1/auth/totp/signup", Bearer::Project, &self.body)?
+            .options(self.call.request_options());
+        enroll(self.client, request).await
+    }
+}
+
+operation!(TotpSignUp => TotpEnrollment);
+
+/// A TOTP sign-in: [`Totp::verify`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct TotpVerify<'a> {
+    client: &'a Client,
+    login_id: String,
+    code: TotpCode,
+    login: Login,
+    call: CallOptions,
+}
+
+impl TotpVerify<'_> {
+    /// Sends the call.
+    pub async fn send(self) -> Result<AuthenticationInfo, Error> {
+        require(&self.login_id, Argument::LoginId)?;
+        require(self.code.secret(), Argument::Code)?;
+        let (login_options, bearer) = self.login.resolve()?;
+        let body = TotpVerifyRequest {
+            login_id: self.login_id.clone(),
+            code: self.code.clone(),
+            login_options,
+        };
+        let request = Request::post("/v1/auth/totp/verify", bearer, &body)?
+            .options(self.call.request_options());
+        self.client.authenticate(request, None).await
+    }
+}
+
+login_setters!(TotpVerify);
+operation!(TotpVerify => AuthenticationInfo);
+
+/// Adding TOTP to a signed-in user: [`Totp::update_user`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct TotpUpdate<'a> {
+    client: &'a Client,
+    login_id: String,
+    refresh: RefreshToken,
+    call: CallOptions,
+}
+
+impl TotpUpdate<'_> {
+    /// Sends the call.
+    pub async fn send(self) -> Result<TotpEnrollment, Error> {
+        require(&self.login_id, Argument::LoginId)?;
+        require(self.refresh.secret(), Argument::RefreshToken)?;
+        let body = TotpUpdateRequest {
+            login_id: self.login_id.clone(),
+        };
+        let request = Request::post(
+            "/v1/auth/totp/update",
+            Bearer::Refresh(self.refresh.secret()),
+            &body,
+        )?
+        .options(self.call.request_options());
+        enroll(self.client, request).await
+    }
+}
+
+operation!(TotpUpdate => TotpEnrollment);
 
 #[cfg(test)]
 mod tests {

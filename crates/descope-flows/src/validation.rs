@@ -18,10 +18,20 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use descope_types::{Claims, Jwk, RefreshToken, SessionToken};
 use serde::Deserialize;
 
-use crate::clock::{Clock, SystemClock};
+use descope_types::{Clock, SystemClock};
+
 use crate::error::{Error, TokenErrorReason};
 use crate::jwks::{AlgorithmSet, KeyCache, KeySource, SigningAlgorithm, VerifyingKey};
 use crate::session::{RefreshSession, Session, TokenKind, Verified};
+
+/// Default JWT leeway applied to `exp`, `nbf` and `iat`.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
+
+/// Default minimum time between two key-set fetches caused by tokens naming an unknown `kid`.
+pub const DEFAULT_KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Default number of verified tokens remembered per token type.
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
 
 /// How session tokens are validated.
 ///
@@ -34,7 +44,8 @@ pub struct ValidationConfig {
     /// Algorithms a token may be signed with (default: RS256 only). `none` and HMAC cannot be
     /// expressed, so are never allowed.
     pub algorithms: Vec<SigningAlgorithm>,
-    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in whole seconds (default 5 s).
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in whole seconds
+    /// (default [`DEFAULT_LEEWAY`]).
     pub leeway: Duration,
     /// When non-empty, a session token's `aud` must contain one of these.
     pub audiences: Vec<String>,
@@ -43,10 +54,12 @@ pub struct ValidationConfig {
     /// A pinned public key. When set it is the only key used (the key source is never
     /// asked), and a token naming another `kid` is rejected, as in the Go and Node SDKs.
     pub public_key: Option<Jwk>,
-    /// Minimum time between two key-set fetches caused by unknown `kid`s (default 30 s).
+    /// Minimum time between two key-set fetches caused by unknown `kid`s
+    /// (default [`DEFAULT_KEY_REFETCH_INTERVAL`]).
     pub min_refetch_interval: Duration,
     /// How many verified tokens (per token type) are remembered, so that validating a token
-    /// again skips the signature check (default 10,000; 0 disables the cache).
+    /// again skips the signature check (default [`DEFAULT_TOKEN_CACHE_CAPACITY`]; 0
+    /// disables the cache).
     pub token_cache_capacity: usize,
 }
 
@@ -56,12 +69,12 @@ impl ValidationConfig {
         Self {
             project_id: project_id.into(),
             algorithms: vec![SigningAlgorithm::RS256],
-            leeway: Duration::from_secs(5),
+            leeway: DEFAULT_LEEWAY,
             audiences: Vec::new(),
             clock: Arc::new(SystemClock),
             public_key: None,
-            min_refetch_interval: Duration::from_secs(30),
-            token_cache_capacity: 10_000,
+            min_refetch_interval: DEFAULT_KEY_REFETCH_INTERVAL,
+            token_cache_capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
         }
     }
 }
@@ -110,7 +123,7 @@ enum Keys {
         kid: Option<String>,
         key: Arc<VerifyingKey>,
     },
-    Fetched(KeyCache),
+    Fetched(Arc<KeyCache>),
 }
 
 impl Keys {
@@ -185,11 +198,11 @@ impl SessionValidator {
                     key: Arc::new(key),
                 }
             }
-            None => Keys::Fetched(KeyCache::new(
+            None => Keys::Fetched(Arc::new(KeyCache::new(
                 keys,
                 Arc::clone(&config.clock),
                 secs(config.min_refetch_interval),
-            )),
+            ))),
         };
         Ok(Self {
             inner: Arc::new(Inner {
@@ -227,11 +240,10 @@ impl SessionValidator {
         if raw.is_empty() {
             return Err(Error::token(TokenErrorReason::Empty));
         }
-        let now = inner.clock.now_unix();
         // Read before the key lookup: a key dropped meanwhile invalidates this entry.
         let epoch = inner.keys.epoch();
         if let Some(hit) = cache.get(raw, epoch) {
-            return match self.check_claims::<T>(&hit.claims, now) {
+            return match self.check_claims::<T>(&hit.claims, inner.clock.now_unix()) {
                 Ok(()) => Ok(hit),
                 Err(error) => {
                     cache.remove(raw);
@@ -266,6 +278,9 @@ impl SessionValidator {
 
         let claims: Claims = serde_json::from_slice(&payload)
             .map_err(|_| Error::token(TokenErrorReason::Malformed))?;
+        // Read only now that the key is in hand: a fetch may have taken a while, and a token
+        // that expired meanwhile must not pass.
+        let now = inner.clock.now_unix();
         self.check_claims::<T>(&claims, now)?;
         let verified = Arc::new(Verified {
             token: token.clone(),
@@ -412,9 +427,9 @@ impl<T: TokenKind> TokenCache<T> {
     }
 }
 
+/// Equal in time that depends only on the lengths (aws-lc's comparison).
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
 }
 
 #[cfg(test)]

@@ -57,22 +57,31 @@ pub use capture::{CapturedRequest, CapturingTransport};
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_backend::HyperTransport;
-pub use policy::{DEFAULT_TIMEOUT, Policy, PolicyTransport, RetryPolicy, retry_after};
+pub use policy::{
+    DEFAULT_TIMEOUT, Policy, PolicyTransport, RequestOptions, Resend, RetryPolicy, retry_after,
+};
 #[cfg(feature = "reqwest")]
 pub use reqwest_backend::ReqwestTransport;
 
 /// How long the built-in backends wait for a TCP (and TLS) connection by default.
 pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The default backend wrapped in the default [`Policy`], ready to share: reqwest when its
-/// feature is on, else hyper.
+/// The default backend, unwrapped: reqwest when its feature is on, else hyper. The one
+/// place the default is chosen; wrap it in a [`Policy`] (as [`default_transport`] does).
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
-pub fn default_transport() -> Result<Arc<dyn Transport>, TransportError> {
+pub fn default_backend() -> Result<Arc<dyn Transport>, TransportError> {
     #[cfg(feature = "reqwest")]
     let backend = ReqwestTransport::new()?;
     #[cfg(not(feature = "reqwest"))]
     let backend = HyperTransport::new()?;
-    Ok(Arc::new(Policy::default().wrap(backend)))
+    Ok(Arc::new(backend))
+}
+
+/// The default backend wrapped in the default [`Policy`], ready to share: reqwest when its
+/// feature is on, else hyper.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+pub fn default_transport() -> Result<Arc<dyn Transport>, TransportError> {
+    Ok(Arc::new(Policy::default().wrap(default_backend()?)))
 }
 
 /// Sends one HTTP request and returns the whole response.

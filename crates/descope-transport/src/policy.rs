@@ -6,6 +6,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use descope_types::{Clock, SystemClock};
+
 use bytes::Bytes;
 use http::StatusCode;
 use tracing::Instrument;
@@ -18,7 +20,90 @@ use crate::{Transport, TransportError, TransportErrorKind};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 type SleepFn = dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
-type ClockFn = dyn Fn() -> SystemTime + Send + Sync;
+
+/// Per-request overrides of a [`Policy`], carried in the request's extensions
+/// (`request.extensions_mut().insert(options)`): the client sets them for each call.
+///
+/// ```
+/// use std::time::Duration;
+/// use descope_transport::{RequestOptions, Resend};
+///
+/// // A call that spends a one-time code: a 10 s limit, never resent once it may have
+/// // reached the server.
+/// let options = RequestOptions::new()
+///     .timeout(Duration::from_secs(10))
+///     .resend(Resend::UnsentOnly);
+/// let mut request = http::Request::new(bytes::Bytes::new());
+/// request.extensions_mut().insert(options);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// `None`: the policy's; `Some(None)`: no timeout.
+    timeout: Option<Option<Duration>>,
+    resend: Resend,
+}
+
+impl RequestOptions {
+    /// No overrides: the policy decides.
+    pub const fn new() -> Self {
+        Self {
+            timeout: None,
+            resend: Resend::Policy,
+        }
+    }
+
+    /// The time allowed for each attempt of this request.
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(Some(timeout));
+        self
+    }
+
+    /// No per-attempt timeout for this request.
+    pub const fn no_timeout(mut self) -> Self {
+        self.timeout = Some(None);
+        self
+    }
+
+    /// Which failures of this request may be resent.
+    pub const fn resend(mut self, resend: Resend) -> Self {
+        self.resend = resend;
+        self
+    }
+
+    /// The resend rule.
+    pub const fn get_resend(&self) -> Resend {
+        self.resend
+    }
+
+    /// The per-attempt timeout this request gets under `policy`.
+    pub fn effective_timeout(&self, policy: &Policy) -> Option<Duration> {
+        self.timeout.unwrap_or(policy.timeout)
+    }
+}
+
+/// Which failed attempts of a request may be sent again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Resend {
+    /// Whatever the [`RetryPolicy`] retries (the default).
+    #[default]
+    Policy,
+    /// Only attempts that provably never reached Descope: connection failures that sent
+    /// nothing, and the gateway statuses that say the origin was never reached (521, 522,
+    /// 523, 530). For calls that spend a one-time credential (a code exchange, an OTP or
+    /// TOTP verify, a rotating refresh): a 520, a 524 or a reset mid-exchange may mean the
+    /// credential was spent, so it is never resent.
+    UnsentOnly,
+    /// No resend at all.
+    Never,
+}
+
+/// Gateway statuses that mean the request never reached the origin: the web server refused
+/// (521), the connection timed out (522), the origin was unreachable (523), or its DNS
+/// failed (530). 520 and 524 come after the origin got the request.
+fn never_reached_origin(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 521 | 522 | 523 | 530)
+}
 
 /// How long a response asks the client to wait, from its `Retry-After` header.
 ///
@@ -172,7 +257,7 @@ pub struct Policy {
     max_body_bytes: usize,
     retry: RetryPolicy,
     sleep: Arc<SleepFn>,
-    clock: Arc<ClockFn>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for Policy {
@@ -182,7 +267,7 @@ impl Default for Policy {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
             sleep: Arc::new(|d| Box::pin(tokio::time::sleep(d))),
-            clock: Arc::new(SystemTime::now),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -234,14 +319,14 @@ impl Policy {
     }
 
     /// Replaces the clock used to read HTTP-date `Retry-After` values.
-    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
         self
     }
 
     /// The current time by this policy's clock (pass it to [`retry_after`]).
     pub fn now(&self) -> SystemTime {
-        (self.clock)()
+        self.clock.now()
     }
 
     /// The configured per-attempt timeout.
@@ -271,8 +356,9 @@ impl Policy {
         &self,
         inner: &T,
         request: http::Request<Bytes>,
+        timeout: Option<Duration>,
     ) -> Result<http::Response<Bytes>, TransportError> {
-        let response = match self.timeout {
+        let response = match timeout {
             Some(limit) => tokio::time::timeout(limit, inner.send(request))
                 .await
                 .unwrap_or_else(|_| {
@@ -293,19 +379,29 @@ impl Policy {
         &self,
         outcome: &Result<http::Response<Bytes>, TransportError>,
         retry: usize,
+        resend: Resend,
     ) -> Option<Duration> {
-        if retry >= self.retry.max_retries() {
+        if resend == Resend::Never || retry >= self.retry.max_retries() {
             return None;
         }
+        let one_time = resend == Resend::UnsentOnly;
         match outcome {
-            Ok(response) if self.retry.statuses.contains(&response.status()) => {
+            Ok(response)
+                if self.retry.statuses.contains(&response.status())
+                    && (!one_time || never_reached_origin(response.status())) =>
+            {
                 self.retry.backoff(retry)
             }
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
                 let max_wait = self.retry.rate_limited_max_wait?;
                 retry_after(response.headers(), self.now()).filter(|wait| *wait <= max_wait)
             }
-            Err(error) if self.retry.retry_unsent && !error.may_have_been_sent() => {
+            // A request that could not be built fails the same way every time.
+            Err(error)
+                if self.retry.retry_unsent
+                    && !error.may_have_been_sent()
+                    && error.kind() != TransportErrorKind::InvalidRequest =>
+            {
                 self.retry.backoff(retry)
             }
             _ => None,
@@ -360,12 +456,20 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                     .extensions_mut()
                     .insert(BodyLimit(policy.max_body_bytes));
             }
+            let options = request
+                .extensions()
+                .get::<RequestOptions>()
+                .copied()
+                .unwrap_or_default();
+            let timeout = options.effective_timeout(policy);
             let mut pending = Some(request);
             let mut attempt: usize = 0;
             loop {
                 attempt += 1;
                 // Keep a copy only while another attempt is still possible.
-                let this_try = if attempt <= policy.retry.max_retries() {
+                let this_try = if attempt <= policy.retry.max_retries()
+                    && options.resend != Resend::Never
+                {
                     pending.clone()
                 } else {
                     pending.take()
@@ -383,7 +487,7 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                 );
                 let attempt_started = Instant::now();
                 let outcome = policy
-                    .attempt(inner, this_try)
+                    .attempt(inner, this_try, timeout)
                     .instrument(attempt_span.clone())
                     .await;
                 attempt_span.record("elapsed_ms", millis(attempt_started));
@@ -395,7 +499,7 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                         tracing::debug!(parent: &attempt_span, kind = ?error.kind(), may_have_been_sent = error.may_have_been_sent(), "attempt failed");
                     }
                 }
-                if let Some(delay) = policy.retry_delay(&outcome, attempt - 1) {
+                if let Some(delay) = policy.retry_delay(&outcome, attempt - 1, options.resend) {
                     tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
                     (policy.sleep)(delay).await;
                     continue;

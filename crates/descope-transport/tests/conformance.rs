@@ -212,9 +212,19 @@ mod scenarios {
         assert!(h.sleeps().is_empty());
     }
 
+    #[derive(Debug, Clone, Copy)]
+    struct FixedClock(SystemTime);
+
+    impl descope_types::Clock for FixedClock {
+        fn now(&self) -> SystemTime {
+            self.0
+        }
+    }
+
     pub async fn rate_limited_date_surfaced(make: Make) {
         let at = httpdate::parse_http_date(RETRY_AT).unwrap();
-        let h = Harness::new(make, |p| p.clock(move || at - Duration::from_secs(30))).await;
+        let clock = FixedClock(at - Duration::from_secs(30));
+        let h = Harness::new(make, move |p| p.clock(clock)).await;
         let response = h.get("/ratelimit-date").await.unwrap();
         assert_eq!(response.status(), http::StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(

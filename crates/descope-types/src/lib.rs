@@ -37,20 +37,24 @@
 )]
 
 mod claims;
+pub mod clock;
 mod error;
 mod jwks;
 mod options;
+mod project;
 mod requests;
 mod responses;
 mod secret;
 mod user;
 
 pub use claims::{Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims};
+pub use clock::{Clock, SystemClock};
 pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
 };
+pub use project::{DEFAULT_BASE_URL, InvalidProjectId, MAX_PROJECT_ID_LEN, ProjectId};
 pub use requests::{
     AccessKeyExchangeRequest, CodeExchangeRequest, LogoutRequest, MyTenantsRequest,
     NativeFinishRequest, NativeStartRequest, NativeUser, NativeUserName, RefreshRequest,
@@ -61,7 +65,7 @@ pub use responses::{
     TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse, ValidateResponse,
 };
 pub use secret::{
-    AccessKey, DeviceToken, ExchangeCode, IdToken, ManagementKey, RefreshToken, SessionToken,
+    AccessKey, DeviceToken, ExchangeCode, ExternalToken, IdToken, ManagementKey, RefreshToken, SessionToken,
     TotpCode, TotpKey,
 };
 pub use user::{UserResponse, UserTenant};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::options::{AccessKeyLoginOptions, LoginOptions, OAuthProvider};
-use crate::secret::{ExchangeCode, IdToken, TotpCode};
+use crate::secret::{ExchangeCode, ExternalToken, IdToken, TotpCode};
 
 /// Body of `POST /v1/auth/{oauth,sso,saml}/exchange`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ pub struct TotpUpdateRequest {
 pub struct RefreshRequest {
     /// An external token to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_token: Option<String>,
+    pub external_token: Option<ExternalToken>,
 }
 
 /// Body of `POST /v1/auth/logout` and `/v1/auth/logoutall` (usually `{}`).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::secret::{DeviceToken, RefreshToken, SessionToken, TotpKey};
+use crate::secret::{DeviceToken, ExternalToken, RefreshToken, SessionToken, TotpKey};
 use crate::user::UserResponse;
 
 /// `{url}`: the answer of OAuth, SSO and SAML start calls.
@@ -40,7 +40,10 @@ pub struct NativeStartResponse {
 }
 
 /// Answer of TOTP sign-up and update: what an authenticator app needs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+///
+/// Every field carries the shared secret (the URL's `secret=`, the QR code of that URL, the
+/// key), so `Debug` prints none of them.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TotpResponse {
     /// `otpauth://` URL that opens an authenticator app.
     #[serde(rename = "provisioningURL", alias = "provisioningUrl", default)]
@@ -51,6 +54,16 @@ pub struct TotpResponse {
     /// The shared secret, base32, to type in manually.
     #[serde(default)]
     pub key: TotpKey,
+}
+
+impl std::fmt::Debug for TotpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpResponse")
+            .field("provisioning_url", &"[redacted]")
+            .field("image", &format_args!("<{} base64 chars>", self.image.len()))
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 /// Data from the identity provider in an SSO exchange.
@@ -162,7 +175,7 @@ pub struct JwtResponse {
     pub next_refresh_seconds: Option<i64>,
     /// External token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_token: Option<String>,
+    pub external_token: Option<ExternalToken>,
     /// Unsaved SSO configuration test.
     #[serde(
         rename = "unsavedSSO",

@@ -94,6 +94,10 @@ secret_type!(
     /// A trusted-device or known-device JWT.
     DeviceToken
 );
+secret_type!(
+    /// A token from an external identity provider passed through a sign-in (`externalToken`).
+    ExternalToken
+);
 
 #[cfg(test)]
 mod tests {
@@ -131,4 +135,5 @@ mod tests {
     redaction_test!(access_key_is_redacted, AccessKey);
     redaction_test!(management_key_is_redacted, ManagementKey);
     redaction_test!(device_token_is_redacted, DeviceToken);
+    redaction_test!(external_token_is_redacted, ExternalToken);
 }

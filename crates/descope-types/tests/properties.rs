@@ -304,7 +304,7 @@ fn jwt_response() -> BoxedStrategy<JwtResponse> {
             trusted_device_jwt: c.3.map(DeviceToken::new),
             known_device_jwt: c.4.map(DeviceToken::new),
             next_refresh_seconds: c.5,
-            external_token: c.6,
+            external_token: c.6.map(ExternalToken::new),
             unsaved_sso: c.7,
         })
         .boxed()
@@ -447,7 +447,7 @@ round_trips! {
     totp_verify_request_round_trip: (s(), s(), of(login_options()))
         .prop_map(|(login_id, code, login_options)| TotpVerifyRequest { login_id, code: TotpCode::new(code), login_options });
     totp_update_request_round_trip: s().prop_map(|login_id| TotpUpdateRequest { login_id });
-    refresh_request_round_trip: os().prop_map(|external_token| RefreshRequest { external_token });
+    refresh_request_round_trip: os().prop_map(|t| RefreshRequest { external_token: t.map(ExternalToken::new) });
     logout_request_round_trip: of(strings()).prop_map(|logout_type| LogoutRequest { logout_type });
     select_tenant_request_round_trip: s().prop_map(|tenant| SelectTenantRequest { tenant });
     my_tenants_request_round_trip: (of(any::<bool>()), of(strings())).prop_map(|(dct, ids)| MyTenantsRequest { dct, ids });
