@@ -29,8 +29,8 @@ const SAMPLES: usize = 200;
 struct OffsetClock(Arc<AtomicI64>);
 
 impl Clock for OffsetClock {
-    fn now_unix(&self) -> i64 {
-        unix_now() as i64 + self.0.load(Ordering::SeqCst)
+    fn now(&self) -> std::time::SystemTime {
+        descope_types::clock::from_unix_seconds(unix_now() as i64 + self.0.load(Ordering::SeqCst))
     }
 }
 
@@ -87,7 +87,7 @@ async fn run(name: &str, backend: Arc<dyn Transport>) {
         offset,
         control: backend,
     };
-    let key = client.totp().sign_up(LOGIN, None).await.unwrap().key;
+    let key = client.totp().sign_up(LOGIN).await.unwrap().key;
 
     let bare: HyperClient<_, Full<Bytes>> = HyperClient::builder(TokioExecutor::new()).build_http();
     let url: http::Uri = format!("{}/v1/auth/totp/verify", bench.emulator.base_url())
@@ -101,11 +101,7 @@ async fn run(name: &str, backend: Arc<dyn Transport>) {
         // The client: request, answer, decode, validate both tokens locally.
         let typed = TotpCode::new(bench.next_code(&key).await);
         let started = Instant::now();
-        let info = client
-            .totp()
-            .verify(LOGIN, &typed, None, None)
-            .await
-            .unwrap();
+        let info = client.totp().verify(LOGIN, &typed).await.unwrap();
         let elapsed = started.elapsed();
         assert!(!info.session_token().is_empty());
         if i >= WARMUP {

@@ -79,9 +79,8 @@ macro_rules! operation {
 
         impl<'a> std::future::IntoFuture for $builder<'a> {
             type Output = Result<$output, crate::Error>;
-            type IntoFuture = std::pin::Pin<
-                Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-            >;
+            type IntoFuture =
+                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
@@ -98,7 +97,10 @@ mod tests {
 
     #[test]
     fn one_time_calls_never_resend_after_delivery() {
-        assert_eq!(CallOptions::new().request_options().get_resend(), Resend::Policy);
+        assert_eq!(
+            CallOptions::new().request_options().get_resend(),
+            Resend::Policy
+        );
         assert_eq!(
             CallOptions::one_time().request_options().get_resend(),
             Resend::UnsentOnly

@@ -197,7 +197,9 @@ impl ClientBuilder {
             Some(transport) => transport,
             None => default_backend()?,
         };
-        let policy = self.policy.clock(SharedClock(Arc::clone(&self.validation.clock)));
+        let policy = self
+            .policy
+            .clock(SharedClock(Arc::clone(&self.validation.clock)));
         let mut validation = self.validation;
         validation.project_id = project_id.as_str().to_owned();
         if let Some(json) = &self.public_key_json {

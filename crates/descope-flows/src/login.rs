@@ -103,7 +103,9 @@ mod tests {
     fn elevation_needs_the_refresh_token() {
         let mut login = Login::default();
         login.options(LoginOptions::stepup());
-        let error = login.resolve().unwrap_err();
+        let Err(error) = login.resolve() else {
+            panic!("step-up without a refresh token was accepted")
+        };
         assert_eq!(error.invalid_argument(), Some(Argument::RefreshToken));
 
         let mut login = Login::default();
@@ -114,10 +116,13 @@ mod tests {
 
         let mut login = Login::default();
         login.mfa(&RefreshToken::new(""));
-        assert_eq!(
-            login.resolve().unwrap_err().invalid_argument(),
-            Some(Argument::RefreshToken)
-        );
-        assert!(matches!(Login::default().resolve(), Ok((None, Bearer::Project))));
+        let Err(error) = login.resolve() else {
+            panic!("an empty refresh token was accepted")
+        };
+        assert_eq!(error.invalid_argument(), Some(Argument::RefreshToken));
+        assert!(matches!(
+            Login::default().resolve(),
+            Ok((None, Bearer::Project))
+        ));
     }
 }

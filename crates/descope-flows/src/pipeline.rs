@@ -68,8 +68,9 @@ impl<'a> Request<'a> {
         bearer: Bearer<'a>,
         body: &impl Serialize,
     ) -> Result<Self, Error> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| Error::argument(Argument::Body, "could not be serialized").with_source(e))?;
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::argument(Argument::Body, "could not be serialized").with_source(e)
+        })?;
         Ok(Self {
             body: Some(Bytes::from(body)),
             method: Method::POST,
@@ -132,7 +133,10 @@ impl Pipeline {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let mut headers = extra_headers;
-        headers.insert("x-descope-sdk-name", HeaderValue::from_static(crate::SDK_NAME));
+        headers.insert(
+            "x-descope-sdk-name",
+            HeaderValue::from_static(crate::SDK_NAME),
+        );
         headers.insert(
             "x-descope-sdk-version",
             HeaderValue::from_static(crate::SDK_VERSION),
@@ -217,11 +221,9 @@ impl Pipeline {
         if let Some(extensions) = builder.extensions_mut() {
             extensions.insert(request.options);
         }
-        builder
-            .body(request.body.unwrap_or_default())
-            .map_err(|e| {
-                Error::configuration("request could not be built from the base URL").with_source(e)
-            })
+        builder.body(request.body.unwrap_or_default()).map_err(|e| {
+            Error::configuration("request could not be built from the base URL").with_source(e)
+        })
     }
 
     /// `Bearer <pid>` or `Bearer <pid>:<token>`, marked sensitive so HTTP stacks don't log it.

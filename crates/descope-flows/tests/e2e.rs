@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use descope_emulator::{Emulator, EmulatorConfig};
-use descope_flows::{Client, Clock, ErrorKind, SessionStatus, TenantSelection, TokenErrorReason};
+use descope_flows::{Client, Clock, ErrorKind, SessionStatus, TokenErrorReason};
 use descope_transport::{HyperTransport, ReqwestTransport, Transport};
 use descope_types::{
-    AccessKey, ErrorCode, ExchangeCode, IdToken, LoginOptions, NativeFinishRequest, NativeUser,
-    NativeUserName, OAuthStartParams, SessionToken, SsoStartParams, TotpCode, TotpKey,
+    AccessKey, ErrorCode, ExchangeCode, IdToken, LoginOptions, NativeUser, NativeUserName,
+    SessionToken, TotpCode, TotpKey,
 };
 use serde_json::{Value, json};
 
@@ -36,8 +36,8 @@ fn backend(kind: Backend) -> Arc<dyn Transport> {
 struct SharedClock(Arc<AtomicI64>);
 
 impl Clock for SharedClock {
-    fn now_unix(&self) -> i64 {
-        now() as i64 + self.0.load(Ordering::SeqCst)
+    fn now(&self) -> std::time::SystemTime {
+        descope_types::clock::from_unix_seconds(now() as i64 + self.0.load(Ordering::SeqCst))
     }
 }
 
@@ -96,8 +96,8 @@ impl Setup {
     }
 
     /// Plays the browser: GET the provider URL, read `code` from the redirect.
-    async fn follow(&self, url: &str, redirect: &str) -> ExchangeCode {
-        let request = http::Request::get(url).body(Bytes::new()).unwrap();
+    async fn follow(&self, url: &url::Url, redirect: &str) -> ExchangeCode {
+        let request = http::Request::get(url.as_str()).body(Bytes::new()).unwrap();
         let response = self.raw.send(request).await.unwrap();
         assert_eq!(response.status(), 302, "provider page did not redirect");
         let location = response.headers()["location"].to_str().unwrap().to_owned();
@@ -110,12 +110,6 @@ impl Setup {
             .unwrap();
         ExchangeCode::new(code)
     }
-}
-
-fn redirect_params(provider: &str) -> OAuthStartParams {
-    let mut params = OAuthStartParams::new(provider);
-    params.redirect_url = Some(REDIRECT.to_owned());
-    params
 }
 
 fn totp_code(key: &TotpKey, at: u64) -> TotpCode {
@@ -135,9 +129,14 @@ fn now() -> u64 {
 
 async fn oauth_web(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
-    let mut params = redirect_params("google");
-    params.login_hint = Some("ada@example.com".to_owned());
-    let url = s.client.oauth().start(&params, None, None).await.unwrap();
+    let url = s
+        .client
+        .oauth()
+        .start("google")
+        .redirect_url(REDIRECT)
+        .login_hint("ada@example.com")
+        .await
+        .unwrap();
     let code = s.follow(&url, REDIRECT).await;
     let info = s.client.oauth().exchange(&code).await.unwrap();
     let user = info.user.clone().unwrap();
@@ -172,7 +171,8 @@ async fn oauth_web(kind: Backend) {
     let url = s
         .client
         .oauth()
-        .sign_up(&redirect_params("github"), None, None)
+        .start_sign_up("github")
+        .redirect_url(REDIRECT)
         .await
         .unwrap();
     let code = s.follow(&url, REDIRECT).await;
@@ -181,19 +181,20 @@ async fn oauth_web(kind: Backend) {
     let url = s
         .client
         .oauth()
-        .sign_in(&redirect_params("github"), None, None)
+        .start_sign_in("github")
+        .redirect_url(REDIRECT)
         .await
         .unwrap();
     let code = s.follow(&url, REDIRECT).await;
     s.client.oauth().exchange(&code).await.unwrap();
 
     // Link another provider to the signed-in user.
-    let mut update = redirect_params("gitlab");
-    update.allow_all_merge = Some(true);
     let url = s
         .client
         .oauth()
-        .update_user(&update, None, info.refresh_token())
+        .start_update_user("gitlab", info.refresh_token())
+        .redirect_url(REDIRECT)
+        .allow_all_merge(true)
         .await
         .unwrap();
     let code = s.follow(&url, REDIRECT).await;
@@ -206,7 +207,8 @@ async fn oauth_step_up(kind: Backend) {
     let url = s
         .client
         .oauth()
-        .start(&redirect_params("google"), None, None)
+        .start("google")
+        .redirect_url(REDIRECT)
         .await
         .unwrap();
     let first = s
@@ -215,15 +217,12 @@ async fn oauth_step_up(kind: Backend) {
         .exchange(&s.follow(&url, REDIRECT).await)
         .await
         .unwrap();
-    let options = LoginOptions::stepup();
     let url = s
         .client
         .oauth()
-        .start(
-            &redirect_params("github"),
-            Some(&options),
-            Some(first.refresh_token()),
-        )
+        .start("github")
+        .redirect_url(REDIRECT)
+        .step_up(first.refresh_token())
         .await
         .unwrap();
     let stepped = s
@@ -241,7 +240,8 @@ async fn native(kind: Backend) {
     let start = s
         .client
         .oauth()
-        .start_native("apple", None, Some(true), None)
+        .start_native("apple")
+        .implicit(true)
         .await
         .unwrap();
     assert!(start.implicit);
@@ -259,14 +259,14 @@ async fn native(kind: Backend) {
         }),
         email: None,
     };
-    let request = NativeFinishRequest {
-        provider: "apple".into(),
-        state_id: start.state_id,
-        user: Some(user.to_wire()),
-        code: None,
-        id_token: Some(IdToken::new(provider["idToken"].as_str().unwrap())),
-    };
-    let info = s.client.oauth().finish_native(&request).await.unwrap();
+    let info = s
+        .client
+        .oauth()
+        .finish_native("apple", start.state_id)
+        .user(&user)
+        .id_token(&IdToken::new(provider["idToken"].as_str().unwrap()))
+        .await
+        .unwrap();
     assert_eq!(
         info.user.unwrap().email.as_deref(),
         Some("native@example.com")
@@ -276,7 +276,9 @@ async fn native(kind: Backend) {
     let start = s
         .client
         .oauth()
-        .start_native("google", Some(&LoginOptions::default()), Some(false), None)
+        .start_native("google")
+        .login_options(LoginOptions::default())
+        .implicit(false)
         .await
         .unwrap();
     let provider = s
@@ -285,23 +287,26 @@ async fn native(kind: Backend) {
             json!({"provider": "google", "nonce": start.nonce}),
         )
         .await;
-    let request = NativeFinishRequest {
-        provider: "google".into(),
-        state_id: start.state_id,
-        user: None,
-        code: Some(ExchangeCode::new(provider["code"].as_str().unwrap())),
-        id_token: None,
-    };
-    let info = s.client.oauth().finish_native(&request).await.unwrap();
+    let info = s
+        .client
+        .oauth()
+        .finish_native("google", start.state_id)
+        .code(&ExchangeCode::new(provider["code"].as_str().unwrap()))
+        .await
+        .unwrap();
     assert!(info.session.amr().iter().any(|m| m == "oauth"));
 }
 
 async fn sso_by_id_name_and_email(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
     for tenant in [ACME, "Acme", "grace@acme.example"] {
-        let mut params = SsoStartParams::new(tenant);
-        params.redirect_url = Some(REDIRECT.to_owned());
-        let url = s.client.sso().start(&params, None, None).await.unwrap();
+        let url = s
+            .client
+            .sso()
+            .start(tenant)
+            .redirect_url(REDIRECT)
+            .await
+            .unwrap();
         let code = s.follow(&url, REDIRECT).await;
         let info = s.client.sso().exchange(&code).await.unwrap();
         assert!(info.session.is_associated_with_tenant(ACME), "{tenant}");
@@ -312,21 +317,20 @@ async fn sso_by_id_name_and_email(kind: Backend) {
         }
     }
     // An unknown tenant is an API error.
-    let err = s
-        .client
-        .sso()
-        .start(&SsoStartParams::new("NoSuchTenant"), None, None)
-        .await
-        .unwrap_err();
+    let err = s.client.sso().start("NoSuchTenant").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
 }
 
 async fn saml(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
-    let mut params = SsoStartParams::new("Globex");
-    params.redirect_url = Some(REDIRECT.to_owned());
-    params.force_authn = Some(true);
-    let url = s.client.saml().start(&params, None, None).await.unwrap();
+    let url = s
+        .client
+        .saml()
+        .start("Globex")
+        .redirect_url(REDIRECT)
+        .force_authn(true)
+        .await
+        .unwrap();
     let code = s.follow(&url, REDIRECT).await;
     let info = s.client.saml().exchange(&code).await.unwrap();
     assert!(
@@ -338,7 +342,7 @@ async fn saml(kind: Backend) {
 async fn totp(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
     let login = "totp-user@example.com";
-    let enrollment = s.client.totp().sign_up(login, None).await.unwrap();
+    let enrollment = s.client.totp().sign_up(login).await.unwrap();
     assert!(enrollment.image.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(enrollment.provisioning_url.starts_with("otpauth://totp/"));
 
@@ -350,20 +354,10 @@ async fn totp(kind: Backend) {
     } else {
         "000000"
     });
-    let err = s
-        .client
-        .totp()
-        .verify(login, &wrong, None, None)
-        .await
-        .unwrap_err();
+    let err = s.client.totp().verify(login, &wrong).await.unwrap_err();
     assert_eq!(err.code(), Some(&ErrorCode::WrongOtpCode));
 
-    let info = s
-        .client
-        .totp()
-        .verify(login, &right, None, None)
-        .await
-        .unwrap();
+    let info = s.client.totp().verify(login, &right).await.unwrap();
     assert!(info.session.amr().iter().any(|m| m == "totp"));
     assert_eq!(info.user.as_ref().unwrap().totp, Some(true));
 
@@ -372,12 +366,8 @@ async fn totp(kind: Backend) {
     let stepped = s
         .client
         .totp()
-        .verify(
-            login,
-            &next,
-            Some(&LoginOptions::stepup()),
-            Some(info.refresh_token()),
-        )
+        .verify(login, &next)
+        .step_up(info.refresh_token())
         .await
         .unwrap();
     assert_eq!(stepped.session.user_id(), info.session.user_id());
@@ -391,17 +381,18 @@ async fn totp(kind: Backend) {
         .unwrap();
     assert_ne!(updated.key, enrollment.key);
     let code = totp_code(&updated.key, now + 30);
-    s.client
-        .totp()
-        .verify(login, &code, None, None)
-        .await
-        .unwrap();
+    s.client.totp().verify(login, &code).await.unwrap();
 }
 
 async fn sign_in_with_oauth(s: &Setup) -> descope_flows::AuthenticationInfo {
-    let mut params = redirect_params("google");
-    params.login_hint = Some("ada@example.com".to_owned());
-    let url = s.client.oauth().start(&params, None, None).await.unwrap();
+    let url = s
+        .client
+        .oauth()
+        .start("google")
+        .redirect_url(REDIRECT)
+        .login_hint("ada@example.com")
+        .await
+        .unwrap();
     s.client
         .oauth()
         .exchange(&s.follow(&url, REDIRECT).await)
@@ -461,21 +452,15 @@ async fn tenant_selection(kind: Backend) {
             .session
             .validate_tenant_roles(ACME, &["tenant-admin"])
     );
-    let current = s
-        .client
-        .my_tenants(TenantSelection::Current, selected.refresh_token())
-        .await
-        .unwrap();
+    let current = s.client.my_tenants(selected.refresh_token()).await.unwrap();
     assert_eq!(
         current.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
         [ACME]
     );
     let by_id = s
         .client
-        .my_tenants(
-            TenantSelection::Ids(&[ACME.to_owned()]),
-            info.refresh_token(),
-        )
+        .my_tenants(info.refresh_token())
+        .ids([ACME])
         .await
         .unwrap();
     assert_eq!(by_id[0].name, "Acme");
@@ -547,14 +532,14 @@ async fn access_key(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
     let info = s
         .client
-        .exchange_access_key(&AccessKey::new("emulator-access-key-0001"), None)
+        .exchange_access_key(&AccessKey::new("emulator-access-key-0001"))
         .await
         .unwrap();
     assert_eq!(info.key_id, "K2EmulatorAccessKey0001");
     assert!(info.session.validate_roles(&["viewer"]));
     let err = s
         .client
-        .exchange_access_key(&AccessKey::new("wrong-key"), None)
+        .exchange_access_key(&AccessKey::new("wrong-key"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
@@ -563,18 +548,13 @@ async fn access_key(kind: Backend) {
 async fn faults_are_typed_errors(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
     let path = "/v1/auth/oauth/authorize";
-    let params = redirect_params("google");
+    let start = || s.client.oauth().start("google").redirect_url(REDIRECT);
     s.control(
         "/emulator/faults",
         json!({"path": path, "count": 1, "fault": {"kind": "html502"}}),
     )
     .await;
-    let err = s
-        .client
-        .oauth()
-        .start(&params, None, None)
-        .await
-        .unwrap_err();
+    let err = start().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.status(), Some(502));
     assert_eq!(err.code().unwrap().as_str(), "");
@@ -584,16 +564,11 @@ async fn faults_are_typed_errors(kind: Backend) {
         json!({"path": path, "count": 1, "fault": {"kind": "reset"}}),
     )
     .await;
-    let err = s
-        .client
-        .oauth()
-        .start(&params, None, None)
-        .await
-        .unwrap_err();
+    let err = start().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport);
 
     // The faults are spent: the next call succeeds.
-    s.client.oauth().start(&params, None, None).await.unwrap();
+    start().await.unwrap();
 }
 
 macro_rules! over_both_backends {

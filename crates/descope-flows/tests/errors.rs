@@ -4,12 +4,9 @@ mod common;
 
 use bytes::Bytes;
 use common::*;
-use descope_flows::{Client, ErrorKind, TokenErrorReason};
+use descope_flows::{Argument, Client, ErrorKind, TokenErrorReason};
 use descope_transport::CapturingTransport;
-use descope_types::{
-    ErrorCode, ExchangeCode, LoginOptions, NativeFinishRequest, OAuthStartParams, RefreshToken,
-    SessionToken, SsoStartParams, TotpCode,
-};
+use descope_types::{ErrorCode, ExchangeCode, LoginOptions, RefreshToken, SessionToken, TotpCode};
 use serde_json::json;
 
 fn client_answering(responses: Vec<http::Response<Bytes>>) -> (Client, CapturingTransport) {
@@ -33,7 +30,7 @@ async fn api_error_body_is_parsed() {
     let (client, _) = client_answering(vec![CapturingTransport::response(401, body.to_string())]);
     let err = client
         .totp()
-        .verify("ada", &TotpCode::new("000000"), None, None)
+        .verify("ada", &TotpCode::new("000000"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
@@ -57,9 +54,8 @@ async fn non_json_error_and_redirect_are_api_errors_with_empty_code() {
         .body(Bytes::new())
         .unwrap();
     let (client, transport) = client_answering(vec![html, redirect]);
-    let params = OAuthStartParams::new("google");
     for status in [502, 302] {
-        let err = client.oauth().start(&params, None, None).await.unwrap_err();
+        let err = client.oauth().start("google").await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Api);
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.code().unwrap().as_str(), "");
@@ -83,11 +79,7 @@ async fn rate_limit_carries_retry_after() {
         ))
         .unwrap();
     let (client, _) = client_answering(vec![limited]);
-    let err = client
-        .sso()
-        .start(&SsoStartParams::new("T1"), None, None)
-        .await
-        .unwrap_err();
+    let err = client.sso().start("T1").await.unwrap_err();
     assert_eq!(err.code(), Some(&ErrorCode::RateLimitExceeded));
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(10)));
 }
@@ -98,11 +90,7 @@ async fn undecodable_2xx_is_a_decode_error_and_token_bodies_are_never_quoted() {
         CapturingTransport::response(200, "not json at all"),
         CapturingTransport::response(200, "{\"sessionJwt\": \"eyJsecret"),
     ]);
-    let err = client
-        .oauth()
-        .start(&OAuthStartParams::new("google"), None, None)
-        .await
-        .unwrap_err();
+    let err = client.oauth().start("google").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert_eq!(err.decode_error().unwrap().excerpt, "not json at all");
 
@@ -120,99 +108,130 @@ async fn undecodable_2xx_is_a_decode_error_and_token_bodies_are_never_quoted() {
 async fn invalid_arguments_are_rejected_before_any_request() {
     let (client, transport) = client_answering(vec![]);
     let empty_refresh = RefreshToken::new("");
+    let r = RefreshToken::new("r");
     let checks = [
-        client
-            .oauth()
-            .exchange(&ExchangeCode::new(""))
-            .await
-            .unwrap_err(),
-        client
-            .sso()
-            .exchange(&ExchangeCode::new(" "))
-            .await
-            .unwrap_err(),
-        client
-            .oauth()
-            .start(&OAuthStartParams::new(""), None, None)
-            .await
-            .unwrap_err(),
-        client
-            .oauth()
-            .start(
-                &OAuthStartParams::new("google"),
-                Some(&LoginOptions::stepup()),
-                None,
-            )
-            .await
-            .unwrap_err(),
-        client
-            .sso()
-            .start(
-                &SsoStartParams::new("T1"),
-                Some(&LoginOptions::mfa()),
-                Some(&empty_refresh),
-            )
-            .await
-            .unwrap_err(),
-        client
-            .sso()
-            .start(&SsoStartParams::new(""), None, None)
-            .await
-            .unwrap_err(),
-        client
-            .oauth()
-            .update_user(&OAuthStartParams::new("google"), None, &empty_refresh)
-            .await
-            .unwrap_err(),
-        client.totp().sign_up("", None).await.unwrap_err(),
-        client
-            .totp()
-            .verify("ada", &TotpCode::new(""), None, None)
-            .await
-            .unwrap_err(),
-        client
-            .totp()
-            .verify(
-                "ada",
-                &TotpCode::new("123456"),
-                Some(&LoginOptions::stepup()),
-                None,
-            )
-            .await
-            .unwrap_err(),
-        client
-            .totp()
-            .update_user("ada", &empty_refresh)
-            .await
-            .unwrap_err(),
-        client
-            .oauth()
-            .finish_native(&NativeFinishRequest {
-                provider: "apple".into(),
-                state_id: "s".into(),
-                user: None,
-                code: None,
-                id_token: None,
-            })
-            .await
-            .unwrap_err(),
-        client.refresh(&empty_refresh).await.unwrap_err(),
-        client.logout(&empty_refresh).await.unwrap_err(),
-        client.me(&empty_refresh).await.unwrap_err(),
-        client
-            .select_tenant("", &RefreshToken::new("r"))
-            .await
-            .unwrap_err(),
-        client
-            .my_tenants(
-                descope_flows::TenantSelection::Ids(&[]),
-                &RefreshToken::new("r"),
-            )
-            .await
-            .unwrap_err(),
+        (
+            client
+                .oauth()
+                .exchange(&ExchangeCode::new(""))
+                .await
+                .map(drop),
+            Argument::Code,
+        ),
+        (
+            client
+                .sso()
+                .exchange(&ExchangeCode::new(" "))
+                .await
+                .map(drop),
+            Argument::Code,
+        ),
+        (client.oauth().start("").await.map(drop), Argument::Provider),
+        (
+            client
+                .oauth()
+                .start("google")
+                .login_options(LoginOptions::stepup())
+                .await
+                .map(drop),
+            Argument::RefreshToken,
+        ),
+        (
+            client.sso().start("T1").mfa(&empty_refresh).await.map(drop),
+            Argument::RefreshToken,
+        ),
+        (client.sso().start("").await.map(drop), Argument::Tenant),
+        (
+            client
+                .oauth()
+                .start_update_user("google", &empty_refresh)
+                .await
+                .map(drop),
+            Argument::RefreshToken,
+        ),
+        (client.totp().sign_up("").await.map(drop), Argument::LoginId),
+        (
+            client
+                .totp()
+                .verify("ada", &TotpCode::new(""))
+                .await
+                .map(drop),
+            Argument::Code,
+        ),
+        (
+            client
+                .totp()
+                .verify(" ", &TotpCode::new("123456"))
+                .await
+                .map(drop),
+            Argument::LoginId,
+        ),
+        (
+            client
+                .totp()
+                .verify("ada", &TotpCode::new("123456"))
+                .login_options(LoginOptions::stepup())
+                .await
+                .map(drop),
+            Argument::RefreshToken,
+        ),
+        (
+            client
+                .totp()
+                .update_user("ada", &empty_refresh)
+                .await
+                .map(drop),
+            Argument::RefreshToken,
+        ),
+        (
+            client.oauth().finish_native("apple", "s").await.map(drop),
+            Argument::NativeCredential,
+        ),
+        (
+            client
+                .oauth()
+                .finish_native("apple", "")
+                .code(&ExchangeCode::new("c"))
+                .await
+                .map(drop),
+            Argument::StateId,
+        ),
+        (
+            client.refresh(&empty_refresh).await.map(drop),
+            Argument::RefreshToken,
+        ),
+        (
+            client.logout(&empty_refresh).await.map(drop),
+            Argument::RefreshToken,
+        ),
+        (
+            client.me(&empty_refresh).await.map(drop),
+            Argument::RefreshToken,
+        ),
+        (
+            client.select_tenant("", &r).await.map(drop),
+            Argument::Tenant,
+        ),
+        (
+            client
+                .my_tenants(&r)
+                .ids(Vec::<String>::new())
+                .await
+                .map(drop),
+            Argument::TenantIds,
+        ),
+        (
+            client.my_tenants(&r).ids([" "]).await.map(drop),
+            Argument::TenantIds,
+        ),
     ];
-    for err in checks {
+    for (outcome, argument) in checks {
+        let Err(err) = outcome else {
+            panic!("{argument:?}: accepted")
+        };
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+        assert_eq!(err.invalid_argument(), Some(argument), "{err}");
+        assert!(!err.may_have_been_sent());
     }
     assert!(transport.requests().is_empty());
 }
@@ -287,6 +306,8 @@ async fn builder_configuration_errors() {
         Client::builder("P2x").base_url("ftp://nope"),
         Client::builder("P2x").header("bad header", "v"),
         Client::builder("P2x").public_key_json("{not json"),
+        Client::builder("P2 x"),
+        Client::builder("P2x/../other"),
     ] {
         assert_eq!(
             builder.build().unwrap_err().kind(),
@@ -348,4 +369,105 @@ async fn audience_is_enforced_when_configured() {
     assert_eq!(err.token_reason(), Some(TokenErrorReason::WrongAudience));
     let with = SessionToken::new(token("DS", json!({"aud": ["my-api"]})));
     client.validate_session(&with).await.unwrap();
+}
+
+/// Each request's path and per-call options, as a transport saw them.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, descope_transport::RequestOptions)>>>;
+
+/// A transport that answers every request with `status`, recording what it saw.
+fn recording(status: u16) -> (impl descope_transport::Transport, Seen) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let transport = descope_transport::from_fn(move |request: http::Request<Bytes>| {
+        let options = request
+            .extensions()
+            .get::<descope_transport::RequestOptions>()
+            .copied()
+            .unwrap_or_default();
+        log.lock()
+            .unwrap()
+            .push((request.uri().path().to_owned(), options));
+        async move { Ok(CapturingTransport::response(status, "{}")) }
+    });
+    (transport, seen)
+}
+
+#[tokio::test]
+async fn per_call_options_reach_the_transport() {
+    use descope_transport::{Policy, Resend};
+    use std::time::Duration;
+    let (transport, seen) = recording(400);
+    let client = Client::builder(PROJECT_ID)
+        .base_url("http://127.0.0.1:9")
+        .policy(Policy::default().retry(descope_transport::RetryPolicy::never()))
+        .transport(transport)
+        .build()
+        .unwrap();
+    let r = RefreshToken::new("r");
+    let code = TotpCode::new("123456");
+    let _ = client
+        .totp()
+        .verify("ada", &code)
+        .timeout(Duration::from_secs(3))
+        .await;
+    let _ = client.totp().verify("ada", &code).retries(false).await;
+    let _ = client.oauth().exchange(&ExchangeCode::new("c")).await;
+    let _ = client.me(&r).await;
+    let _ = client.me(&r).retries(false).await;
+    let _ = client.oauth().start("google").await;
+    let seen = seen.lock().unwrap();
+    let resend: Vec<Resend> = seen.iter().map(|(_, o)| o.get_resend()).collect();
+    assert_eq!(
+        resend,
+        [
+            Resend::UnsentOnly,
+            Resend::Never,
+            Resend::UnsentOnly,
+            Resend::Policy,
+            Resend::Never,
+            Resend::Policy
+        ]
+    );
+    let policy = Policy::default();
+    assert_eq!(
+        seen[0].1.effective_timeout(&policy),
+        Some(Duration::from_secs(3))
+    );
+    assert_eq!(
+        seen[3].1.effective_timeout(&policy),
+        Some(descope_transport::DEFAULT_TIMEOUT)
+    );
+}
+
+#[tokio::test]
+async fn one_time_calls_are_not_resent_after_the_origin_got_them() {
+    use descope_transport::{Policy, RetryPolicy};
+    // 520: the gateway says the origin received the request. The policy retries 520.
+    let (transport, seen) = recording(520);
+    let client = Client::builder(PROJECT_ID)
+        .base_url("http://127.0.0.1:9")
+        .policy(
+            Policy::default().retry(
+                RetryPolicy::default()
+                    .delays([std::time::Duration::ZERO; 2])
+                    .jitter(0.0),
+            ),
+        )
+        .transport(transport)
+        .build()
+        .unwrap();
+    let code = ExchangeCode::new("c");
+    let err = client.oauth().exchange(&code).await.unwrap_err();
+    assert_eq!(err.status(), Some(520));
+    assert_eq!(seen.lock().unwrap().len(), 1, "the code was sent once");
+    let err = client
+        .totp()
+        .verify("ada", &TotpCode::new("123456"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(520));
+    assert_eq!(seen.lock().unwrap().len(), 2, "the TOTP code was sent once");
+    // An idempotent call is retried by the policy.
+    let _ = client.oauth().start("google").await.unwrap_err();
+    assert_eq!(seen.lock().unwrap().len(), 5);
 }

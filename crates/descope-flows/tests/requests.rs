@@ -6,11 +6,10 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::*;
-use descope_flows::{Client, TenantSelection};
+use descope_flows::Client;
 use descope_types::{
-    AccessKey, AccessKeyLoginOptions, ExchangeCode, IdToken, LoginOptions, NativeFinishRequest,
-    NativeUser, NativeUserName, OAuthStartParams, RefreshToken, SessionToken, SignUpUser,
-    SsoStartParams, TotpCode,
+    AccessKey, AccessKeyLoginOptions, ExchangeCode, IdToken, LoginOptions, NativeUser,
+    NativeUserName, RefreshToken, SessionToken, SignUpUser, TotpCode,
 };
 use serde_json::{Value, json};
 
@@ -186,106 +185,70 @@ fn refresh() -> RefreshToken {
     RefreshToken::new(refresh_token())
 }
 
-fn stepup_with_claims() -> LoginOptions {
-    let mut options = LoginOptions::stepup();
-    options.custom_claims = Some(json!({"k": "v"}).as_object().unwrap().clone());
-    options
-}
-
-fn google(redirect: bool) -> OAuthStartParams {
-    let mut params = OAuthStartParams::new("google");
-    if redirect {
-        params.redirect_url = Some(REDIRECT.to_owned());
+fn claims() -> LoginOptions {
+    LoginOptions {
+        custom_claims: Some(json!({"k": "v"}).as_object().unwrap().clone()),
+        ..LoginOptions::default()
     }
-    params
-}
-
-fn tenant() -> SsoStartParams {
-    let mut params = SsoStartParams::new(TENANT_ID);
-    params.redirect_url = Some(REDIRECT.to_owned());
-    params
-}
-
-fn tenant_all_options(prompt: bool) -> SsoStartParams {
-    let mut params = tenant();
-    if prompt {
-        params.prompt = Some("login".to_owned());
-    }
-    params.sso_id = Some("sso-config-1".to_owned());
-    params.login_hint = Some("ada@example.com".to_owned());
-    params.force_authn = Some(true);
-    params
 }
 
 /// Runs one operation; it must succeed against the canned answers.
 async fn run(op: &str, client: &Client) {
     let code = ExchangeCode::new("oauth-code-123");
     let totp = TotpCode::new("123456");
+    let oauth = client.oauth();
     match op {
-        "oauth_start" => drop(
-            client
-                .oauth()
-                .start(&google(true), None, None)
+        "oauth_start" => drop(oauth.start("google").redirect_url(REDIRECT).await.unwrap()),
+        "oauth_start_no_redirect" => drop(oauth.start("google").await.unwrap()),
+        "oauth_start_login_hint" => drop(
+            oauth
+                .start("google")
+                .redirect_url(REDIRECT)
+                .login_hint("ada@example.com")
                 .await
                 .unwrap(),
         ),
-        "oauth_start_no_redirect" => drop(
-            client
-                .oauth()
-                .start(&google(false), None, None)
-                .await
-                .unwrap(),
-        ),
-        "oauth_start_login_hint" => {
-            let mut params = google(true);
-            params.login_hint = Some("ada@example.com".to_owned());
-            client.oauth().start(&params, None, None).await.unwrap();
-        }
         "oauth_start_stepup" => drop(
-            client
-                .oauth()
-                .start(&google(true), Some(&stepup_with_claims()), Some(&refresh()))
+            oauth
+                .start("google")
+                .redirect_url(REDIRECT)
+                .login_options(claims())
+                .step_up(&refresh())
                 .await
                 .unwrap(),
         ),
         "oauth_sign_up" => drop(
-            client
-                .oauth()
-                .sign_up(&google(true), None, None)
+            oauth
+                .start_sign_up("google")
+                .redirect_url(REDIRECT)
                 .await
                 .unwrap(),
         ),
         "oauth_sign_in" => drop(
-            client
-                .oauth()
-                .sign_in(&google(true), None, None)
+            oauth
+                .start_sign_in("google")
+                .redirect_url(REDIRECT)
                 .await
                 .unwrap(),
         ),
-        "oauth_update_user" => {
-            let mut params = google(true);
-            params.allow_all_merge = Some(true);
-            client
-                .oauth()
-                .update_user(&params, None, &refresh())
+        "oauth_update_user" => drop(
+            oauth
+                .start_update_user("google", &refresh())
+                .redirect_url(REDIRECT)
+                .allow_all_merge(true)
                 .await
-                .unwrap();
-        }
-        "oauth_exchange" => drop(client.oauth().exchange(&code).await.unwrap()),
+                .unwrap(),
+        ),
+        "oauth_exchange" => drop(oauth.exchange(&code).await.unwrap()),
         "native_start" => drop(
-            client
-                .oauth()
-                .start_native("google", Some(&LoginOptions::default()), Some(false), None)
+            oauth
+                .start_native("google")
+                .login_options(LoginOptions::default())
+                .implicit(false)
                 .await
                 .unwrap(),
         ),
-        "native_start_implicit" => drop(
-            client
-                .oauth()
-                .start_native("google", None, Some(true), None)
-                .await
-                .unwrap(),
-        ),
+        "native_start_implicit" => drop(oauth.start_native("google").implicit(true).await.unwrap()),
         "native_finish" => {
             let user = NativeUser {
                 name: Some(NativeUserName {
@@ -295,27 +258,40 @@ async fn run(op: &str, client: &Client) {
                 }),
                 email: Some("native-user@example.com".to_owned()),
             };
-            let request = NativeFinishRequest {
-                provider: "google".into(),
-                state_id: "state-1".to_owned(),
-                user: Some(user.to_wire()),
-                code: Some(ExchangeCode::new("native-code")),
-                id_token: Some(IdToken::new("native-id-token")),
-            };
-            client.oauth().finish_native(&request).await.unwrap();
+            oauth
+                .finish_native("google", "state-1")
+                .user(&user)
+                .code(&ExchangeCode::new("native-code"))
+                .id_token(&IdToken::new("native-id-token"))
+                .await
+                .unwrap();
         }
-        "sso_start" => drop(client.sso().start(&tenant(), None, None).await.unwrap()),
+        "sso_start" => drop(
+            client
+                .sso()
+                .start(TENANT_ID)
+                .redirect_url(REDIRECT)
+                .await
+                .unwrap(),
+        ),
         "sso_start_all_options" => drop(
             client
                 .sso()
-                .start(&tenant_all_options(true), None, None)
+                .start(TENANT_ID)
+                .redirect_url(REDIRECT)
+                .prompt("login")
+                .sso_id("sso-config-1")
+                .login_hint("ada@example.com")
+                .force_authn(true)
                 .await
                 .unwrap(),
         ),
         "sso_start_mfa" => drop(
             client
                 .sso()
-                .start(&tenant(), Some(&LoginOptions::mfa()), Some(&refresh()))
+                .start(TENANT_ID)
+                .redirect_url(REDIRECT)
+                .mfa(&refresh())
                 .await
                 .unwrap(),
         ),
@@ -326,18 +302,31 @@ async fn run(op: &str, client: &Client) {
                 .await
                 .unwrap(),
         ),
-        "saml_start" => drop(client.saml().start(&tenant(), None, None).await.unwrap()),
+        "saml_start" => drop(
+            client
+                .saml()
+                .start(TENANT_ID)
+                .redirect_url(REDIRECT)
+                .await
+                .unwrap(),
+        ),
         "saml_start_all_options" => drop(
             client
                 .saml()
-                .start(&tenant_all_options(false), None, None)
+                .start(TENANT_ID)
+                .redirect_url(REDIRECT)
+                .sso_id("sso-config-1")
+                .login_hint("ada@example.com")
+                .force_authn(true)
                 .await
                 .unwrap(),
         ),
         "saml_start_mfa" => drop(
             client
                 .saml()
-                .start(&tenant(), Some(&LoginOptions::mfa()), Some(&refresh()))
+                .start(TENANT_ID)
+                .redirect_url(REDIRECT)
+                .mfa(&refresh())
                 .await
                 .unwrap(),
         ),
@@ -357,7 +346,8 @@ async fn run(op: &str, client: &Client) {
             };
             let enrollment = client
                 .totp()
-                .sign_up("totp-user@example.com", Some(&user))
+                .sign_up("totp-user@example.com")
+                .user(user)
                 .await
                 .unwrap();
             assert!(enrollment.image.starts_with(b"\x89PNG"));
@@ -365,31 +355,23 @@ async fn run(op: &str, client: &Client) {
         "totp_verify" => drop(
             client
                 .totp()
-                .verify("totp-user@example.com", &totp, None, None)
+                .verify("totp-user@example.com", &totp)
                 .await
                 .unwrap(),
         ),
         "totp_verify_empty_options" => drop(
             client
                 .totp()
-                .verify(
-                    "totp-user@example.com",
-                    &totp,
-                    Some(&LoginOptions::default()),
-                    None,
-                )
+                .verify("totp-user@example.com", &totp)
+                .login_options(LoginOptions::default())
                 .await
                 .unwrap(),
         ),
         "totp_verify_stepup" => drop(
             client
                 .totp()
-                .verify(
-                    "totp-user@example.com",
-                    &TotpCode::new("654321"),
-                    Some(&LoginOptions::stepup()),
-                    Some(&refresh()),
-                )
+                .verify("totp-user@example.com", &TotpCode::new("654321"))
+                .step_up(&refresh())
                 .await
                 .unwrap(),
         ),
@@ -417,15 +399,11 @@ async fn run(op: &str, client: &Client) {
         "logout_all" => drop(client.logout_all(&refresh()).await.unwrap()),
         "me" => drop(client.me(&refresh()).await.unwrap()),
         "select_tenant" => drop(client.select_tenant(TENANT_ID, &refresh()).await.unwrap()),
-        "my_tenants_current" => drop(
-            client
-                .my_tenants(TenantSelection::Current, &refresh())
-                .await
-                .unwrap(),
-        ),
+        "my_tenants_current" => drop(client.my_tenants(&refresh()).await.unwrap()),
         "my_tenants_ids" => drop(
             client
-                .my_tenants(TenantSelection::Ids(&[TENANT_ID.to_owned()]), &refresh())
+                .my_tenants(&refresh())
+                .ids([TENANT_ID])
                 .await
                 .unwrap(),
         ),
@@ -436,7 +414,8 @@ async fn run(op: &str, client: &Client) {
                 selected_tenant: Some(TENANT_ID.to_owned()),
             };
             client
-                .exchange_access_key(&AccessKey::new("K1:access-key-secret"), Some(&options))
+                .exchange_access_key(&AccessKey::new("K1:access-key-secret"))
+                .login_options(options)
                 .await
                 .unwrap();
         }

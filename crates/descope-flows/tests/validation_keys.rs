@@ -191,7 +191,7 @@ async fn concurrent_callers_share_a_failed_fetch() {
 }
 
 #[tokio::test]
-async fn a_cancelled_fetch_does_not_hold_off_the_next_one() {
+async fn cancelled_callers_neither_cancel_the_fetch_nor_escape_the_throttle() {
     let clock = ManualClock::new(NOW);
     let source = Arc::new(CountingSource {
         gate: Some(tokio::sync::Semaphore::new(0)),
@@ -199,14 +199,47 @@ async fn a_cancelled_fetch_does_not_hold_off_the_next_one() {
     });
     source.set(Some(vec![key_a().jwk()]));
     let v = validator(config(&clock), source.clone());
-    let t = token(key_a(), "U1");
-    // The caller gives up while the fetch hangs (as a request timeout would).
-    let gave_up = tokio::time::timeout(Duration::from_millis(50), v.validate_session(&t)).await;
-    assert!(gave_up.is_err());
+    // Callers with tokens naming an unknown key give up while the fetch hangs (clients
+    // that disconnect): each must not start a fetch of its own.
+    let unknown = token(key_b(), "U1");
+    for _ in 0..20 {
+        let gave_up =
+            tokio::time::timeout(Duration::from_millis(5), v.validate_session(&unknown)).await;
+        assert!(gave_up.is_err());
+    }
     assert_eq!(source.count(), 1);
-    source.gate.as_ref().unwrap().add_permits(10);
-    v.validate_session(&t).await.unwrap();
-    assert_eq!(source.count(), 2);
+    // The fetch finishes although every caller is gone, and its keys serve the next one.
+    source.gate.as_ref().unwrap().add_permits(100);
+    v.validate_session(&token(key_a(), "U1")).await.unwrap();
+    assert_eq!(source.count(), 1);
+    // Its attempt was recorded: the unknown key stays throttled.
+    for _ in 0..20 {
+        let e = v.validate_session(&unknown).await.unwrap_err();
+        assert_eq!(e.token_reason(), Some(TokenErrorReason::UnknownKey));
+    }
+    assert_eq!(source.count(), 1);
+}
+
+#[tokio::test]
+async fn a_token_that_expires_while_the_keys_are_fetched_is_rejected() {
+    let clock = ManualClock::new(NOW);
+    let source = Arc::new(CountingSource {
+        gate: Some(tokio::sync::Semaphore::new(0)),
+        ..Default::default()
+    });
+    source.set(Some(vec![key_a().jwk()]));
+    let v = validator(config(&clock), source.clone());
+    // Valid for 10 more seconds (leeway 5 s) when validation starts.
+    let t = SessionToken::new(key_a().mint(&with(session_claims(), "exp", json!(NOW + 5))));
+    let pending = tokio::spawn({
+        let v = v.clone();
+        async move { v.validate_session(&t).await.map(drop) }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    clock.advance(60);
+    source.gate.as_ref().unwrap().add_permits(1);
+    let e = pending.await.unwrap().unwrap_err();
+    assert_eq!(e.token_reason(), Some(TokenErrorReason::Expired));
 }
 
 #[tokio::test]

@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn unix_round_trip() {
-        assert_eq!(unix_seconds(from_unix_seconds(1_700_000_000)), 1_700_000_000);
+        assert_eq!(
+            unix_seconds(from_unix_seconds(1_700_000_000)),
+            1_700_000_000
+        );
         assert_eq!(unix_seconds(from_unix_seconds(-5)), 0);
         assert!(SystemClock.now_unix() > 1_700_000_000);
     }

@@ -65,7 +65,7 @@ pub use responses::{
     TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse, ValidateResponse,
 };
 pub use secret::{
-    AccessKey, DeviceToken, ExchangeCode, ExternalToken, IdToken, ManagementKey, RefreshToken, SessionToken,
-    TotpCode, TotpKey,
+    AccessKey, DeviceToken, ExchangeCode, ExternalToken, IdToken, ManagementKey, RefreshToken,
+    SessionToken, TotpCode, TotpKey,
 };
 pub use user::{UserResponse, UserTenant};

@@ -135,16 +135,26 @@ mod tests {
     #[test]
     fn rules() {
         assert_eq!(
-            ProjectId::new("Puse12aAc4T2V93bddihGEx2Ryhc8e5Z").unwrap().region(),
+            ProjectId::new("Puse12aAc4T2V93bddihGEx2Ryhc8e5Z")
+                .unwrap()
+                .region(),
             Some("use1")
         );
-        assert_eq!(ProjectId::new("P2abcdefghijklmnopqrstuvwxyz").unwrap().region(), None);
+        assert_eq!(
+            ProjectId::new("P2abcdefghijklmnopqrstuvwxyz")
+                .unwrap()
+                .region(),
+            None
+        );
         assert_eq!(ProjectId::new("  P2x \n").unwrap().as_str(), "P2x");
         assert_eq!(ProjectId::new(""), Err(InvalidProjectId::Empty));
         assert_eq!(ProjectId::new(" "), Err(InvalidProjectId::Empty));
         assert_eq!(ProjectId::new("a/b"), Err(InvalidProjectId::BadCharacter));
         assert_eq!(ProjectId::new("é"), Err(InvalidProjectId::BadCharacter));
-        assert_eq!(ProjectId::new("x".repeat(129)), Err(InvalidProjectId::TooLong));
+        assert_eq!(
+            ProjectId::new("x".repeat(129)),
+            Err(InvalidProjectId::TooLong)
+        );
         assert!(ProjectId::new("x".repeat(128)).is_ok());
         assert!(serde_json::from_str::<ProjectId>("\"a b\"").is_err());
     }

@@ -60,7 +60,10 @@ impl std::fmt::Debug for TotpResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TotpResponse")
             .field("provisioning_url", &"[redacted]")
-            .field("image", &format_args!("<{} base64 chars>", self.image.len()))
+            .field(
+                "image",
+                &format_args!("<{} base64 chars>", self.image.len()),
+            )
             .field("key", &self.key)
             .finish()
     }

@@ -197,8 +197,8 @@ impl ManualClock {
 }
 
 impl Clock for ManualClock {
-    fn now_unix(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+    fn now(&self) -> std::time::SystemTime {
+        descope_types::clock::from_unix_seconds(self.0.load(Ordering::SeqCst))
     }
 }
 
