@@ -1,14 +1,15 @@
 //! `cargo xtask ci`: every check CI runs, in order, stopping at the first failure.
 
+use std::fmt;
 use std::path::Path;
-use std::process::Command;
 
-use crate::metadata::Workspace;
+use clap::ValueEnum;
+
 use crate::version::Bump;
-use crate::{Error, ErrorKind, release, tidy, util};
+use crate::{Error, release, tidy, util};
 
-/// A step of `ci`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A step of `ci`, declared in the order they run; `--skip` names them in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Step {
     /// `cargo xtask tidy`.
     Tidy,
@@ -20,55 +21,30 @@ pub enum Step {
     Test,
     /// `cargo doc --workspace --all-features --no-deps` with `RUSTDOCFLAGS="-D warnings"`.
     Doc,
-    /// `cargo xtask release patch --dry-run --no-ci`, which must leave `git status` as it was.
-    Release,
     /// `cargo xtask compat`: the official SDKs against the emulator.
     Compat,
+    /// `cargo xtask release patch --dry-run` (with `--allow-dirty` on a dirty tree), which
+    /// must leave `git status` as it was.
+    Release,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_possible_value() {
+            Some(value) => f.write_str(value.get_name()),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Step {
-    /// Every step, in the order they run.
-    pub const ALL: [Step; 7] = [
-        Step::Tidy,
-        Step::Fmt,
-        Step::Clippy,
-        Step::Test,
-        Step::Doc,
-        Step::Compat,
-        Step::Release,
-    ];
-
-    /// The name used by `--skip`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Step::Tidy => "tidy",
-            Step::Fmt => "fmt",
-            Step::Clippy => "clippy",
-            Step::Test => "test",
-            Step::Doc => "doc",
-            Step::Release => "release",
-            Step::Compat => "compat",
-        }
-    }
-
-    /// The step called `name`.
-    pub fn from_name(name: &str) -> Result<Step, Error> {
-        Step::ALL
-            .into_iter()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Step::ALL.iter().map(|s| s.name()).collect();
-                Error::new(
-                    ErrorKind::Usage,
-                    format!("unknown ci step `{name}`; steps: {}", names.join(", ")),
-                )
-            })
-    }
-
-    fn command(self, root: &Path) -> Option<Command> {
+    fn run(self, root: &Path) -> Result<(), Error> {
         let mut cmd = util::cargo();
         cmd.current_dir(root);
         match self {
+            Step::Tidy => return tidy::run(root),
+            Step::Compat => return crate::compat::run(root),
+            Step::Release => return rehearse_release(root),
             Step::Fmt => cmd.args(["fmt", "--all", "--", "--check"]),
             Step::Clippy => cmd.args([
                 "clippy",
@@ -86,33 +62,24 @@ impl Step {
                 "--all-features",
                 "--no-deps",
             ]),
-            Step::Tidy | Step::Release | Step::Compat => return None,
         };
-        Some(cmd)
+        util::run(&mut cmd)
     }
 }
 
 /// Runs every step but `skip` in the repository at `root`.
 pub fn run(root: &Path, skip: &[Step]) -> Result<(), Error> {
-    let steps: Vec<Step> = Step::ALL
-        .into_iter()
+    let steps: Vec<Step> = Step::value_variants()
+        .iter()
+        .copied()
         .filter(|s| !skip.contains(s))
         .collect();
     for (i, step) in steps.iter().enumerate() {
-        eprintln!("\n==> ci [{}/{}] {}\n", i + 1, steps.len(), step.name());
-        let result = match step {
-            Step::Tidy => run_tidy(root),
-            Step::Release => rehearse_release(root),
-            Step::Compat => crate::compat::run(root),
-            _ => match step.command(root) {
-                Some(mut cmd) => util::run(&mut cmd),
-                None => Ok(()),
-            },
-        };
-        result.map_err(|err| {
+        eprintln!("\n==> ci [{}/{}] {step}\n", i + 1, steps.len());
+        step.run(root).map_err(|err| {
             Error::new(
                 err.kind(),
-                format!("ci step `{}` failed: {}", step.name(), err.message()),
+                format!("ci step `{step}` failed: {}", err.message()),
             )
         })?;
     }
@@ -120,29 +87,10 @@ pub fn run(root: &Path, skip: &[Step]) -> Result<(), Error> {
     Ok(())
 }
 
-/// `tidy`, printing every violation; fails when there is any.
-pub fn run_tidy(root: &Path) -> Result<(), Error> {
-    let ws = Workspace::load(root)?;
-    let violations = tidy::check(&ws)?;
-    for violation in &violations {
-        eprintln!("tidy: {violation}");
-    }
-    if violations.is_empty() {
-        eprintln!("tidy: ok");
-        Ok(())
-    } else {
-        Err(Error::failed(format!(
-            "{} tidy violation(s)",
-            violations.len()
-        )))
-    }
-}
-
 fn rehearse_release(root: &Path) -> Result<(), Error> {
     let before = util::git_status(root)?;
     let mut options = release::Options::new(Bump::Patch);
     options.dry_run = true;
-    options.run_ci = false;
     // A work-in-progress tree still gets its release rehearsed; a real release refuses it.
     options.allow_dirty = !before.is_empty();
     if options.allow_dirty {
@@ -156,4 +104,20 @@ fn rehearse_release(root: &Path) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_run_in_order_and_are_named_for_skip() {
+        let names: Vec<String> = Step::value_variants().iter().map(Step::to_string).collect();
+        assert_eq!(
+            names,
+            ["tidy", "fmt", "clippy", "test", "doc", "compat", "release"]
+        );
+        assert_eq!(Step::from_str("compat", false), Ok(Step::Compat));
+        assert!(Step::from_str("lint", false).is_err());
+    }
 }

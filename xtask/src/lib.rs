@@ -1,11 +1,13 @@
 //! The descope-rs maintenance tasks behind `cargo xtask` (in the style of rust-analyzer's
-//! xtask: plain Rust, std plus `serde_json`, no build scripts or shell).
+//! xtask: plain Rust with `clap`, `serde_json` and `toml_edit`, no build scripts or shell).
 //!
-//! The binary (`xtask/src/main.rs`) only parses arguments; the logic lives here so it can be
-//! unit-tested and run against a fixture workspace in `xtask/tests/`.
+//! The binary (`xtask/src/main.rs`) only parses arguments (with clap) and composes the
+//! tasks (`release` runs `ci` first); the logic lives here so it can be unit-tested and run
+//! against a fixture workspace in `xtask/tests/`.
 //!
 //! * [`tidy`]: repository conventions (READMEs, crate docs, inherited package fields, no
-//!   `dbg!`/`todo!`/`unimplemented!` in shipped code, MSRV stated consistently).
+//!   `dbg!`/`todo!`/`unimplemented!` in shipped code, no positional `Option` parameters in
+//!   the client crates' public functions, no module cycles, MSRV stated consistently).
 //! * [`release`]: lockstep version bump, changelog rewrite, packaging in dependency order,
 //!   commit and tag, and publishing behind an explicit flag.
 //! * [`msrv`]: checks the declared `rust-version`.

@@ -3,128 +3,108 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
 use xtask::version::Bump;
-use xtask::{Error, ErrorKind, ci, msrv, release};
+use xtask::{Error, ErrorKind, ci, compat, msrv, release, tidy};
 
-const HELP: &str = "\
-cargo xtask: descope-rs maintenance tasks
+/// descope-rs maintenance tasks.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    after_help = "Every command accepts --help. See docs/releasing.md for the release process."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-USAGE:
-    cargo xtask <COMMAND> [OPTIONS]
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every CI check in order, stopping at the first failure
+    ///
+    /// The steps, in order, are the values of --skip below.
+    Ci {
+        /// Leave a step out (repeatable)
+        #[arg(long, value_enum, value_name = "STEP")]
+        skip: Vec<ci::Step>,
+    },
+    /// Check repository conventions and print every violation
+    ///
+    /// Every publishable crate has a README; every library and binary crate root starts with
+    /// `//!` docs; every member inherits version, edition, rust-version, license and
+    /// repository from [workspace.package]; no dbg!, todo! or unimplemented! in publishable
+    /// crates' src/; no public fn of a client crate (descope-flows, descope-management) takes
+    /// an `Option<...>` parameter (give the call a builder); no module cycles through
+    /// `crate::` paths inside a crate; README.md's MSRV equals rust-version; CHANGELOG.md has
+    /// a `## [Unreleased]` section. Test modules and comments are ignored. Exits non-zero when
+    /// anything is violated.
+    Tidy,
+    /// Check the workspace against its declared rust-version
+    ///
+    /// With the declared toolchain installed, runs `cargo check --workspace --all-targets
+    /// --all-features` with it. Otherwise explains why, checks that every normal and build
+    /// dependency declares a rust-version no newer than ours and runs clippy with
+    /// `incompatible_msrv` denied.
+    Msrv {
+        /// Try `rustup toolchain install <version>` first (needs static.rust-lang.org)
+        #[arg(long)]
+        install: bool,
+    },
+    /// Run Descope's official Python and Node SDKs against the emulator
+    ///
+    /// Installs the pinned SDKs into target/compat/ (needs python3 with pip and node with
+    /// npm), starts the emulator on a free loopback port and runs tests/compat/.
+    Compat,
+    /// Bump every crate in lockstep, update CHANGELOG.md, package, commit and tag
+    ///
+    /// Refuses a dirty tree; runs `cargo xtask ci` first (not with --dry-run or --no-ci);
+    /// plans the new version, manifest, Cargo.lock and CHANGELOG.md edits and prints them
+    /// with the publishing order; checks them with `cargo package` in a scratch copy; then
+    /// writes, commits and tags (`release vX.Y.Z`, `vX.Y.Z`), and publishes with --publish.
+    Release(ReleaseArgs),
+}
 
-COMMANDS:
-    ci        Run every CI check in order, stopping at the first failure
-    tidy      Check repository conventions (READMEs, crate docs, inherited fields, MSRV...)
-    msrv      Check the declared rust-version
-    compat    Run Descope's official Python and Node SDKs against the emulator
-    release   Bump every crate in lockstep, update CHANGELOG.md, package, commit and tag
-    help      Print this help, or a command's: cargo xtask help <COMMAND>
+#[derive(Debug, Args)]
+struct ReleaseArgs {
+    /// The new version: major, minor, patch or an exact X.Y.Z
+    #[arg(value_name = "major|minor|patch|X.Y.Z")]
+    bump: Bump,
+    /// Plan and check only (no CI run): nothing on disk changes
+    #[arg(long)]
+    dry_run: bool,
+    /// Publish to crates.io after tagging
+    #[arg(long, conflicts_with = "dry_run")]
+    publish: bool,
+    /// Do not run `cargo xtask ci` before the release
+    #[arg(long)]
+    no_ci: bool,
+    /// Package without building each packaged crate
+    #[arg(long)]
+    no_verify: bool,
+    /// Accept a dirty tree (with --dry-run only)
+    #[arg(long, requires = "dry_run")]
+    allow_dirty: bool,
+    /// Pass --offline to cargo
+    #[arg(long)]
+    offline: bool,
+}
 
-Every command accepts --help. See docs/releasing.md for the release process.
-";
-
-const CI_HELP: &str = "\
-cargo xtask ci: run every CI check, in order, stopping at the first failure
-
-USAGE:
-    cargo xtask ci [--skip <STEP>]...
-
-STEPS:
-    tidy      cargo xtask tidy
-    fmt       cargo fmt --all -- --check
-    clippy    cargo clippy --workspace --all-targets --all-features -- -D warnings
-    test      cargo test --workspace --all-features
-    doc       RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --all-features --no-deps
-    compat    cargo xtask compat (the official SDKs against the emulator)
-    release   cargo xtask release patch --dry-run --no-ci; `git status` must not change
-              (on a dirty tree the rehearsal runs with --allow-dirty)
-
-OPTIONS:
-    --skip <STEP>   Leave a step out (repeatable)
-    -h, --help      Print this help
-";
-
-const TIDY_HELP: &str = "\
-cargo xtask tidy: check repository conventions and print every violation
-
-USAGE:
-    cargo xtask tidy
-
-CHECKS:
-    - every publishable crate has a README (its `readme` field, or README.md);
-    - every library and binary crate root starts with crate-level docs (`//!`);
-    - every member's Cargo.toml inherits version, edition, rust-version, license and
-      repository from [workspace.package] (`key.workspace = true`);
-    - no dbg!, todo! or unimplemented! in publishable crates' src/ (outside #[cfg(test)]
-      items, tests.rs files and comments);
-    - the MSRV README.md states (a line like `MSRV: Rust 1.88`) equals the root Cargo.toml's
-      rust-version;
-    - CHANGELOG.md exists and has a `## [Unreleased]` section.
-
-Exits non-zero when anything is violated.
-";
-
-const MSRV_HELP: &str = "\
-cargo xtask msrv: check the workspace against its declared rust-version
-
-USAGE:
-    cargo xtask msrv [--install]
-
-If `rustup toolchain list` has the declared version, runs
-`cargo check --workspace --all-targets --all-features` with it. Otherwise explains why, and
-with the current toolchain checks that every normal and build dependency declares a
-rust-version no newer than ours (from cargo metadata) and runs clippy with
-`incompatible_msrv` denied (standard library APIs newer than the MSRV).
-
-OPTIONS:
-    --install    Try `rustup toolchain install <version>` first (needs static.rust-lang.org)
-    -h, --help   Print this help
-";
-
-const COMPAT_HELP: &str = "\
-cargo xtask compat: Descope's official SDKs, unchanged, against descope-emulator
-
-USAGE:
-    cargo xtask compat
-
-Installs the Python SDK (descope==2.16.1, with pip) and the Node SDK
-(@descope/node-sdk@2.13.0, with npm) into target/compat/, starts the emulator binary on a
-free loopback port, and runs tests/compat/python_sdk.py and tests/compat/node_sdk.mjs:
-OAuth, SSO, SAML, native OAuth, TOTP, validate, refresh, me, select tenant, logout.
-Needs python3 with pip, and node with npm.
-";
-
-const RELEASE_HELP: &str = "\
-cargo xtask release: release every publishable crate with one version (lockstep)
-
-USAGE:
-    cargo xtask release <major|minor|patch|X.Y.Z> [OPTIONS]
-
-STEPS:
-    1. refuse a dirty tree (`git status --porcelain` not empty);
-    2. run `cargo xtask ci` (its own release rehearsal left out);
-    3. plan: the new version (must increase), [workspace.package] version, every
-       intra-workspace `version = \"...\"` requirement, Cargo.lock, and CHANGELOG.md's
-       Unreleased section moved under `## [X.Y.Z] - <today>`; refuse crates missing
-       description/license/repository/readme and path dependencies without a version;
-    4. print the plan: publishing order (from cargo metadata) and the diff of every file;
-    5. apply it to a scratch copy and run `cargo package` for every crate in that order;
-    6. write the files, `git commit -am \"release vX.Y.Z\"`, `git tag -a vX.Y.Z`;
-    7. with --publish, `cargo publish -p <crate>` in order.
-
-OPTIONS:
-    --dry-run       Steps 1-5 only: nothing on disk changes
-    --publish       Publish to crates.io after tagging (not with --dry-run)
-    --no-ci         Skip step 2 (`ci` uses this for its rehearsal)
-    --no-verify     Package without building each packaged crate
-    --allow-dirty   Accept a dirty tree (only with --dry-run)
-    --offline       Pass --offline to cargo
-    -h, --help      Print this help
-";
+impl ReleaseArgs {
+    fn options(&self) -> release::Options {
+        let mut options = release::Options::new(self.bump);
+        options.dry_run = self.dry_run;
+        options.publish = self.publish;
+        options.verify = !self.no_verify;
+        options.allow_dirty = self.allow_dirty;
+        options.offline = self.offline;
+        options
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -138,101 +118,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn usage(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Usage, message)
-}
-
-fn help_for(command: &str) -> Result<&'static str, Error> {
-    Ok(match command {
-        "ci" => CI_HELP,
-        "tidy" => TIDY_HELP,
-        "msrv" => MSRV_HELP,
-        "release" => RELEASE_HELP,
-        "compat" => COMPAT_HELP,
-        other => return Err(usage(format!("unknown command `{other}`"))),
-    })
-}
-
-fn run(args: &[String]) -> Result<(), Error> {
-    let Some((command, rest)) = args.split_first() else {
-        print!("{HELP}");
-        return Err(usage("no command given"));
-    };
-    match command.as_str() {
-        "-h" | "--help" => {
-            print!("{HELP}");
-            return Ok(());
-        }
-        "help" => {
-            print!("{}", rest.first().map_or(Ok(HELP), |c| help_for(c))?);
-            return Ok(());
-        }
-        _ => {}
-    }
-    let help = help_for(command)?;
-    if rest.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{help}");
-        return Ok(());
-    }
+fn run(command: Command) -> Result<(), Error> {
     let root = workspace_root();
-    match command.as_str() {
-        "ci" => {
-            let mut skip = Vec::new();
-            let mut rest = rest.iter();
-            while let Some(arg) = rest.next() {
-                match arg.as_str() {
-                    "--skip" => {
-                        let step = rest
-                            .next()
-                            .ok_or_else(|| usage("--skip needs a step name"))?;
-                        skip.push(ci::Step::from_name(step)?);
-                    }
-                    other => return Err(usage(format!("unexpected argument `{other}` for ci"))),
-                }
-            }
-            ci::run(&root, &skip)
-        }
-        "compat" => match rest.first() {
-            Some(other) => Err(usage(format!("unexpected argument `{other}` for compat"))),
-            None => xtask::compat::run(&root),
-        },
-        "tidy" => match rest.first() {
-            Some(other) => Err(usage(format!("unexpected argument `{other}` for tidy"))),
-            None => ci::run_tidy(&root),
-        },
-        "msrv" => match rest {
-            [] => msrv::run(&root, false),
-            [flag] if flag == "--install" => msrv::run(&root, true),
-            [other, ..] => Err(usage(format!("unexpected argument `{other}` for msrv"))),
-        },
-        "release" => {
-            let mut bump = None;
-            let mut flags = Vec::new();
-            for arg in rest {
-                if arg.starts_with("--") {
-                    flags.push(arg.as_str());
-                } else if bump.is_none() {
-                    bump = Some(arg.parse::<Bump>()?);
-                } else {
-                    return Err(usage(format!("unexpected argument `{arg}` for release")));
-                }
-            }
-            let bump = bump.ok_or_else(|| usage("release needs major, minor, patch or X.Y.Z"))?;
-            let mut options = release::Options::new(bump);
-            for flag in flags {
-                match flag {
-                    "--dry-run" => options.dry_run = true,
-                    "--publish" => options.publish = true,
-                    "--no-ci" => options.run_ci = false,
-                    "--no-verify" => options.verify = false,
-                    "--allow-dirty" => options.allow_dirty = true,
-                    "--offline" => options.offline = true,
-                    other => return Err(usage(format!("unknown option `{other}` for release"))),
-                }
+    match command {
+        Command::Ci { skip } => ci::run(&root, &skip),
+        Command::Tidy => tidy::run(&root),
+        Command::Msrv { install } => msrv::run(&root, install),
+        Command::Compat => compat::run(&root),
+        Command::Release(args) => {
+            let options = args.options();
+            if !args.dry_run && !args.no_ci {
+                // Cheap refusals first, then CI without its own release rehearsal (the
+                // release checks its packages itself).
+                release::preflight(&root, &options)?;
+                eprintln!("release: running `cargo xtask ci` first (--no-ci skips it)");
+                ci::run(&root, &[ci::Step::Release])?;
             }
             release::run(&root, &options).map(drop)
         }
-        _ => Err(usage(format!("unknown command `{command}`"))),
     }
 }
 
@@ -245,4 +148,65 @@ fn workspace_root() -> PathBuf {
     manifest_dir
         .parent()
         .map_or(manifest_dir.clone(), PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(["cargo xtask"].iter().chain(args)).map(|cli| cli.command)
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn documented_invocations_parse() {
+        assert!(matches!(parse(&["ci"]), Ok(Command::Ci { skip }) if skip.is_empty()));
+        assert!(matches!(
+            parse(&["ci", "--skip", "compat", "--skip", "release"]),
+            Ok(Command::Ci { skip }) if skip == [ci::Step::Compat, ci::Step::Release]
+        ));
+        assert!(matches!(parse(&["tidy"]), Ok(Command::Tidy)));
+        assert!(matches!(parse(&["compat"]), Ok(Command::Compat)));
+        assert!(matches!(
+            parse(&["msrv", "--install"]),
+            Ok(Command::Msrv { install: true })
+        ));
+        let Ok(Command::Release(args)) = parse(&["release", "--dry-run", "patch"]) else {
+            panic!("release --dry-run patch did not parse");
+        };
+        assert_eq!(args.bump, Bump::Patch);
+        assert!(args.dry_run && !args.publish && !args.no_ci);
+        let Ok(Command::Release(args)) = parse(&["release", "1.2.3", "--publish", "--no-ci"])
+        else {
+            panic!("release 1.2.3 --publish --no-ci did not parse");
+        };
+        assert_eq!(args.bump, "1.2.3".parse::<Bump>().unwrap());
+        let options = args.options();
+        assert!(options.publish && !options.dry_run && options.verify);
+    }
+
+    #[test]
+    fn bad_invocations_are_usage_errors() {
+        for args in [
+            &[][..],
+            &["lint"],
+            &["ci", "--skip", "lint"],
+            &["tidy", "extra"],
+            &["release"],
+            &["release", "micro"],
+            &["release", "patch", "minor"],
+            &["release", "patch", "--dry-run", "--publish"],
+            &["release", "patch", "--allow-dirty"],
+            &["msrv", "--frobnicate"],
+        ] {
+            let err = parse(args).expect_err(&format!("{args:?} parsed"));
+            assert_eq!(err.exit_code(), 2, "{args:?}: {err}");
+        }
+    }
 }

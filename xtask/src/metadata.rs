@@ -60,8 +60,6 @@ pub struct Package {
     pub repository: Option<String>,
     /// `readme` (Cargo fills in `README.md` when the file exists and the key is absent).
     pub readme: Option<String>,
-    /// `rust-version`.
-    pub rust_version: Option<String>,
     /// Declared dependencies.
     pub dependencies: Vec<Dependency>,
     /// Its targets.
@@ -234,7 +232,6 @@ fn parse_package(p: &Value) -> Result<Package, Error> {
         license: string("license").or_else(|| string("license_file")),
         repository: string("repository"),
         readme: string("readme"),
-        rust_version: string("rust_version"),
         dependencies,
         targets,
         name,

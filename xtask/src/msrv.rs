@@ -17,10 +17,12 @@ use crate::{Error, manifest, util};
 /// Runs the check; `install` allows `rustup toolchain install` (needs network access to
 /// static.rust-lang.org).
 pub fn run(root: &Path, install: bool) -> Result<(), Error> {
-    let root_manifest = util::read(&root.join("Cargo.toml"))?;
+    let root_path = root.join("Cargo.toml");
+    let root_manifest = manifest::parse(&root_path, &util::read(&root_path)?)?;
     let declared =
         manifest::string_value(&root_manifest, &["workspace", "package"], "rust-version")
-            .ok_or_else(|| Error::refused("no `rust-version` in `[workspace.package]`"))?;
+            .ok_or_else(|| Error::refused("no `rust-version` in `[workspace.package]`"))?
+            .to_owned();
     let msrv = Version::parse_rust_version(&declared)?;
     println!("msrv: declared rust-version = {declared}");
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::manifest::{self, Field};
 use crate::metadata::{DependencyKind, Workspace};
 use crate::version::{Bump, Version};
-use crate::{Error, ErrorKind, changelog, ci, util};
+use crate::{Error, ErrorKind, changelog, util};
 
 /// What `release` should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +22,6 @@ pub struct Options {
     pub dry_run: bool,
     /// After committing and tagging, `cargo publish` every crate in order.
     pub publish: bool,
-    /// Run `cargo xtask ci` first (`ci` itself turns this off to avoid recursion).
-    pub run_ci: bool,
     /// Accept a dirty tree; only with `dry_run` (used by `ci` on a work-in-progress tree).
     pub allow_dirty: bool,
     /// Let `cargo package` build every packaged crate (off: `--no-verify`).
@@ -35,13 +33,12 @@ pub struct Options {
 }
 
 impl Options {
-    /// The defaults for `bump`: a real release, CI first, packages verified, dated today.
+    /// The defaults for `bump`: a real release, packages verified, dated today.
     pub fn new(bump: Bump) -> Self {
         Options {
             bump,
             dry_run: false,
             publish: false,
-            run_ci: true,
             allow_dirty: false,
             verify: true,
             offline: false,
@@ -118,14 +115,16 @@ impl Plan {
 /// when a crate cannot be released.
 pub fn plan(ws: &Workspace, bump: Bump, date: &str) -> Result<Plan, Error> {
     let root_path = ws.root.join("Cargo.toml");
-    let root_manifest = util::read(&root_path)?;
-    let current_text = manifest::string_value(&root_manifest, &["workspace", "package"], "version")
-        .ok_or_else(|| {
-            Error::refused(
-                "the root Cargo.toml has no `version` in `[workspace.package]`: lockstep releases bump that one version",
-            )
-        })?;
-    let current: Version = current_text.parse()?;
+    let root_text = util::read(&root_path)?;
+    let mut root_manifest = manifest::parse(&root_path, &root_text)?;
+    let current: Version =
+        manifest::string_value(&root_manifest, &["workspace", "package"], "version")
+            .ok_or_else(|| {
+                Error::refused(
+                    "the root Cargo.toml has no `version` in `[workspace.package]`: lockstep releases bump that one version",
+                )
+            })?
+            .parse()?;
     let next = bump.apply(&current);
     if next <= current {
         return Err(Error::refused(format!(
@@ -138,11 +137,13 @@ pub fn plan(ws: &Workspace, bump: Bump, date: &str) -> Result<Plan, Error> {
     let mut manifests = Vec::new();
     for package in &ws.members {
         let text = util::read(&package.manifest_path)?;
-        let inherits_version = manifest::package_field(&text, "version") == Field::Inherited;
+        let member_manifest = manifest::parse(&package.manifest_path, &text)?;
+        let inherits_version =
+            manifest::package_field(&member_manifest, "version") == Field::Inherited;
         if inherits_version {
             bumped.insert(package.name.clone());
         }
-        manifests.push((package, text));
+        manifests.push((package, text, member_manifest));
         if !package.publishable {
             continue;
         }
@@ -204,24 +205,29 @@ pub fn plan(ws: &Workspace, bump: Bump, date: &str) -> Result<Plan, Error> {
             edits.push(Edit { path, old, new });
         }
     };
-    let with_version = manifest::set_workspace_version(&root_manifest, &next)
-        .ok_or_else(|| Error::parse("could not rewrite `[workspace.package] version`"))?;
-    let (new_root, _) = manifest::bump_requirements(&with_version, &bumped, &next);
-    push(PathBuf::from("Cargo.toml"), root_manifest, new_root);
-    for (package, text) in manifests {
-        let (new, _) = manifest::bump_requirements(&text, &bumped, &next);
+    // The version was read above, so this cannot miss it.
+    manifest::set_workspace_version(&mut root_manifest, &next);
+    manifest::bump_requirements(&mut root_manifest, &bumped, &next);
+    push(
+        PathBuf::from("Cargo.toml"),
+        root_text,
+        root_manifest.to_string(),
+    );
+    for (package, text, mut member_manifest) in manifests {
+        manifest::bump_requirements(&mut member_manifest, &bumped, &next);
         let path = package
             .manifest_path
             .strip_prefix(&ws.root)
             .unwrap_or(&package.manifest_path)
             .to_path_buf();
-        push(path, text, new);
+        push(path, text, member_manifest.to_string());
     }
     let lock_path = ws.root.join("Cargo.lock");
     if lock_path.is_file() {
-        let lock = util::read(&lock_path)?;
-        let new = manifest::bump_lockfile(&lock, &bumped, &current, &next);
-        push(PathBuf::from("Cargo.lock"), lock, new);
+        let text = util::read(&lock_path)?;
+        let mut lock = manifest::parse(&lock_path, &text)?;
+        manifest::bump_lockfile(&mut lock, &bumped, &current, &next);
+        push(PathBuf::from("Cargo.lock"), text, lock.to_string());
     }
     let changelog_text = util::read(&ws.root.join("CHANGELOG.md"))?;
     let released = changelog::release(&changelog_text, &next, date)?;
@@ -247,8 +253,9 @@ pub fn plan(ws: &Workspace, bump: Bump, date: &str) -> Result<Plan, Error> {
     })
 }
 
-/// Runs a release of the repository at `root` (see the module docs). Returns the plan.
-pub fn run(root: &Path, options: &Options) -> Result<Plan, Error> {
+/// Refuses contradictory options and a dirty tree: what `run` checks before anything else,
+/// and what is worth checking before running CI ahead of a release.
+pub fn preflight(root: &Path, options: &Options) -> Result<(), Error> {
     if options.allow_dirty && !options.dry_run {
         return Err(Error::new(
             ErrorKind::Usage,
@@ -267,12 +274,13 @@ pub fn run(root: &Path, options: &Options) -> Result<Plan, Error> {
             "the working tree is not clean; commit or stash first:\n{status}"
         )));
     }
-    if options.run_ci {
-        eprintln!(
-            "release: running `cargo xtask ci` first (its release rehearsal is skipped: this run does it)"
-        );
-        ci::run(root, &[ci::Step::Release])?;
-    }
+    Ok(())
+}
+
+/// Runs a release of the repository at `root` (see the module docs). Returns the plan.
+/// Running CI first is the caller's business (`cargo xtask release` does, unless `--no-ci`).
+pub fn run(root: &Path, options: &Options) -> Result<Plan, Error> {
+    preflight(root, options)?;
     let ws = Workspace::load(root)?;
     let plan = plan(&ws, options.bump, &options.date)?;
     if util::git_tag_exists(root, &plan.tag())? {

@@ -1,5 +1,9 @@
 //! `cargo xtask tidy`: repository conventions that the compiler does not check.
 
+pub mod api;
+pub mod cycles;
+pub mod tokens;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +24,10 @@ pub const INHERITED_FIELDS: [&str; 5] = [
 /// Macros that must not ship in library code.
 pub const FORBIDDEN_MACROS: [&str; 3] = ["dbg", "todo", "unimplemented"];
 
+/// The crates whose public functions take optional inputs through builders, never as a
+/// positional `Option` (see [`api`]).
+pub const CLIENT_CRATES: [&str; 2] = ["descope-flows", "descope-management"];
+
 /// One broken convention.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -35,6 +43,25 @@ impl fmt::Display for Violation {
     }
 }
 
+/// Runs every check on the workspace at `root`, printing every violation; fails when there
+/// is any.
+pub fn run(root: &Path) -> Result<(), Error> {
+    let ws = Workspace::load(root)?;
+    let violations = check(&ws)?;
+    for violation in &violations {
+        eprintln!("tidy: {violation}");
+    }
+    if violations.is_empty() {
+        eprintln!("tidy: ok");
+        Ok(())
+    } else {
+        Err(Error::failed(format!(
+            "{} tidy violation(s)",
+            violations.len()
+        )))
+    }
+}
+
 /// Runs every check on the workspace and returns all violations (empty when tidy).
 pub fn check(ws: &Workspace) -> Result<Vec<Violation>, Error> {
     let mut out = Vec::new();
@@ -47,8 +74,9 @@ pub fn check(ws: &Workspace) -> Result<Vec<Violation>, Error> {
             });
         };
         let text = util::read(&package.manifest_path)?;
+        let package_manifest = manifest::parse(&package.manifest_path, &text)?;
         for key in INHERITED_FIELDS {
-            if manifest::package_field(&text, key) != Field::Inherited {
+            if manifest::package_field(&package_manifest, key) != Field::Inherited {
                 violation(
                     &package.manifest_path,
                     format!("`{key}` is not inherited: write `{key}.workspace = true`"),
@@ -68,18 +96,66 @@ pub fn check(ws: &Workspace) -> Result<Vec<Violation>, Error> {
                 );
             }
         }
+        check_sources(package, &mut violation)?;
         if package.publishable {
             check_readme(package, &mut violation);
-            for file in rust_files(&package.dir().join("src"))? {
-                let source = util::read(&file)?;
-                for (line, name) in forbidden_macros(&source) {
-                    violation(&file, format!("line {line}: `{name}!` in library code"));
-                }
-            }
         }
     }
     check_root(ws, &mut out)?;
     Ok(out)
+}
+
+/// The rules on a member's `src/`: forbidden macros (publishable crates), positional
+/// `Option` parameters (client crates) and module cycles (every crate).
+fn check_sources(
+    package: &Package,
+    violation: &mut impl FnMut(&Path, String),
+) -> Result<(), Error> {
+    let src = package.dir().join("src");
+    let is_client = CLIENT_CRATES.contains(&package.name.as_str());
+    let mut modules = Vec::new();
+    for file in rust_files(&src)? {
+        let source = util::read(&file)?;
+        if package.publishable {
+            for (line, name) in forbidden_macros(&source) {
+                violation(&file, format!("line {line}: `{name}!` in library code"));
+            }
+        }
+        if is_client {
+            for found in api::option_parameters(&source) {
+                violation(
+                    &file,
+                    format!(
+                        "line {}: public fn `{}` takes `{}`: give the call a builder instead of a positional Option",
+                        found.line, found.function, found.parameter
+                    ),
+                );
+            }
+        }
+        let module = file.strip_prefix(&src).ok().and_then(cycles::module_name);
+        if let Some(module) = module {
+            modules.push((module, source));
+        }
+    }
+    for cycle in cycles::cycles(&modules) {
+        let edges: Vec<String> = cycle
+            .edges
+            .iter()
+            .map(|e| {
+                let file = e.from.replace("::", "/");
+                format!("{} -> {} ({file}.rs:{})", e.from, e.to, e.line)
+            })
+            .collect();
+        violation(
+            &src,
+            format!(
+                "module cycle between `{}` through `crate::` paths: {}",
+                cycle.modules.join("`, `"),
+                edges.join(", ")
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn check_readme(package: &Package, violation: &mut impl FnMut(&Path, String)) {
@@ -100,10 +176,11 @@ fn check_root(ws: &Workspace, out: &mut Vec<Violation>) -> Result<(), Error> {
             message,
         });
     };
-    let root_manifest = util::read(&ws.root.join("Cargo.toml"))?;
+    let root_path = ws.root.join("Cargo.toml");
+    let root_manifest = manifest::parse(&root_path, &util::read(&root_path)?)?;
     let declared =
         manifest::string_value(&root_manifest, &["workspace", "package"], "rust-version");
-    match declared.as_deref().map(Version::parse_rust_version) {
+    match declared.map(Version::parse_rust_version) {
         None => violation(
             "Cargo.toml",
             "no `rust-version` in `[workspace.package]`".to_owned(),
@@ -125,7 +202,7 @@ fn check_root(ws: &Workspace, out: &mut Vec<Violation>) -> Result<(), Error> {
                             "README.md",
                             format!(
                                 "line {line}: MSRV {version} does not match `rust-version = \"{}\"` in Cargo.toml",
-                                declared.as_deref().unwrap_or_default()
+                                declared.unwrap_or_default()
                             ),
                         );
                     }
@@ -186,58 +263,14 @@ fn first_version(text: &str) -> Option<String> {
 /// `(line number, macro)` for every `dbg!`, `todo!` or `unimplemented!` outside comments
 /// and outside items marked `#[cfg(test)]`.
 pub fn forbidden_macros(source: &str) -> Vec<(usize, &'static str)> {
-    let mut found = Vec::new();
-    // While skipping a `#[cfg(test)]` item: its brace depth and whether its body started.
-    let mut skipping: Option<(i64, bool)> = None;
-    for (i, line) in source.lines().enumerate() {
-        let code = strip_comment(line);
-        if code.trim_start().starts_with("#[cfg(test)]") {
-            skipping = Some((0, false));
-        }
-        if let Some((depth, started)) = skipping.as_mut() {
-            for c in code.chars() {
-                match c {
-                    '{' => {
-                        *depth += 1;
-                        *started = true;
-                    }
-                    '}' => *depth -= 1,
-                    _ => {}
-                }
-            }
-            let item_ended =
-                (*started && *depth <= 0) || (!*started && code.trim_end().ends_with(';'));
-            if item_ended {
-                skipping = None;
-            }
-            continue;
-        }
-        for name in FORBIDDEN_MACROS {
-            if contains_macro_call(code, name) {
-                found.push((i + 1, name));
-            }
-        }
-    }
-    found
-}
-
-fn strip_comment(line: &str) -> &str {
-    match line.find("//") {
-        Some(at) if at == 0 || line[..at].ends_with(char::is_whitespace) => &line[..at],
-        _ => line,
-    }
-}
-
-fn contains_macro_call(code: &str, name: &str) -> bool {
-    let pattern = format!("{name}!");
-    code.match_indices(&pattern).any(|(at, _)| {
-        let before_ok = code[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-        let after = code[at + pattern.len()..].trim_start();
-        before_ok && after.starts_with(['(', '[', '{'])
-    })
+    tokens::code(source)
+        .windows(3)
+        .filter_map(|w| {
+            let name = FORBIDDEN_MACROS.into_iter().find(|m| w[0].is(m))?;
+            let call = w[1].is("!") && ["(", "[", "{"].iter().any(|open| w[2].is(open));
+            call.then_some((w[0].line, name))
+        })
+        .collect()
 }
 
 /// Every `.rs` file under `dir`, sorted, except test modules (`tests.rs`, `tests/`).

@@ -99,7 +99,6 @@ impl Fixture {
     fn release(&self, bump: &str, dry_run: bool) -> xtask::Result<release::Plan> {
         let mut options = Options::new(bump.parse::<Bump>().unwrap());
         options.dry_run = dry_run;
-        options.run_ci = false;
         options.offline = true;
         options.date = "2026-03-04".to_owned();
         release::run(self.root(), &options)
@@ -305,4 +304,30 @@ fn dry_run_refuses_an_existing_tag() {
     f.git(&["tag", "v0.3.1"]);
     let err = f.release("patch", true).unwrap_err();
     assert!(err.message().contains("tag v0.3.1 already exists"), "{err}");
+}
+
+#[test]
+fn tidy_reports_module_cycles() {
+    let f = Fixture::new();
+    f.write(
+        "crates/alpha/src/lib.rs",
+        &format!("{}mod a;\nmod b;\n", f.read("crates/alpha/src/lib.rs")),
+    );
+    f.write(
+        "crates/alpha/src/a.rs",
+        "//! A.\n\nuse crate::b::B;\n\n/// A.\npub struct A(pub B);\n",
+    );
+    f.write("crates/alpha/src/b.rs", "//! B.\n\n/// B.\npub struct B;\n");
+    assert_eq!(f.tidy(), Vec::<String>::new(), "a -> b alone is no cycle");
+    f.edit(
+        "crates/alpha/src/b.rs",
+        "pub struct B;\n",
+        "pub struct B;\n\n/// Back to `a`.\npub fn a() -> Option<crate::a::A> {\n    None\n}\n",
+    );
+    assert_eq!(
+        f.tidy(),
+        [
+            "crates/alpha/src: module cycle between `a`, `b` through `crate::` paths: a -> b (a.rs:3), b -> a (b.rs:7)"
+        ]
+    );
 }
