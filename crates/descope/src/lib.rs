@@ -78,7 +78,8 @@ pub use descope_transport as transport;
 /// The wire types of the Descope API (requests, responses, users, claims, secrets).
 pub use descope_types as types;
 
-// The guides in docs/ are compiled (and their runnable blocks run) as doctests here.
+// The guides in docs/ and this crate's README are compiled (and their runnable blocks run)
+// as doctests here.
 #[cfg(doctest)]
 mod guides {
     #[doc = include_str!("../../../docs/oauth.md")]
@@ -93,4 +94,6 @@ mod guides {
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]
     mod getting_started {}
+    #[doc = include_str!("../README.md")]
+    mod readme {}
 }
