@@ -69,7 +69,7 @@
 //! network, as doctests of this crate.
 //!
 //! Features: `reqwest` (default) uses descope-transport's reqwest backend as the default
-//! transport; `hyper` enables the hyper backend ([`transport::HyperTransport`]), to pass to
+//! transport; `hyper` also builds the hyper backend, `transport::HyperTransport`, to pass to
 //! [`ClientBuilder::transport`].
 
 pub use descope_flows::*;
