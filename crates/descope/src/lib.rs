@@ -6,17 +6,22 @@
 //! selection, access keys). Every call that signs a user in returns an
 //! [`AuthenticationInfo`] whose session and refresh tokens were validated locally.
 //!
+//! Every operation is a builder: required inputs are the method's arguments, options are
+//! chained setters, and `.await` (or `.send().await`) runs it.
+//!
 //! ```no_run
-//! use descope::{Client, types::{ExchangeCode, OAuthStartParams}};
+//! use descope::{Client, types::ExchangeCode};
 //!
 //! # async fn demo() -> Result<(), descope::Error> {
 //! // DESCOPE_PROJECT_ID (and optionally DESCOPE_BASE_URL) from the environment.
 //! let client = Client::from_env()?;
 //!
 //! // 1. Send the browser to the provider.
-//! let mut params = OAuthStartParams::new("google");
-//! params.redirect_url = Some("https://app.example.com/callback".into());
-//! let url = client.oauth().start(&params, None, None).await?;
+//! let url = client
+//!     .oauth()
+//!     .start("google")
+//!     .redirect_url("https://app.example.com/callback")
+//!     .await?;
 //! # let _ = url;
 //!
 //! // 2. The provider redirects back with `?code=...`: exchange it.
@@ -34,8 +39,9 @@
 //! locally, which also shows the typed errors:
 //!
 //! ```
+//! use std::time::Duration;
 //! use bytes::Bytes;
-//! use descope::{Client, ErrorKind, transport::from_fn, types::{OAuthStartParams, TotpCode}};
+//! use descope::{Argument, Client, ErrorKind, transport::from_fn, types::TotpCode};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), descope::Error> {
@@ -46,20 +52,24 @@
 //! });
 //! let client = Client::builder("P2abc").transport(fake).build()?;
 //!
-//! let url = client.oauth().start(&OAuthStartParams::new("google"), None, None).await?;
-//! assert_eq!(url, "https://accounts.example/authorize?state=1");
+//! // A per-call timeout overrides the client's policy for this call only.
+//! let url = client.oauth().start("google").timeout(Duration::from_secs(5)).await?;
+//! assert_eq!(url.as_str(), "https://accounts.example/authorize?state=1");
 //!
-//! // Bad input is rejected before any request, with a typed error.
-//! let error = client.totp().verify("ada@example.com", &TotpCode::new(""), None, None).await;
-//! assert_eq!(error.unwrap_err().kind(), ErrorKind::InvalidArgument);
+//! // Bad input is rejected before any request, with a typed error naming the argument.
+//! let error = client.totp().verify("ada@example.com", &TotpCode::new("")).await.unwrap_err();
+//! assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+//! assert_eq!(error.invalid_argument(), Some(Argument::Code));
+//! assert!(!error.may_have_been_sent());
 //! # Ok(()) }
 //! ```
 //!
-//! The guides in the repository's `docs/` (OAuth, native OAuth, SSO, TOTP, sessions) walk
-//! through each flow; their code is compiled as examples of `descope-flows`.
+//! The guides in the repository's `docs/` (getting started, OAuth, native OAuth, SSO, TOTP,
+//! sessions) walk through each flow; their code is compiled, and run where it needs no
+//! network, as doctests of this crate.
 //!
 //! Features: `reqwest` (default) uses descope-transport's reqwest backend as the default
-//! transport; `hyper` enables the hyper backend ([`transport::HyperTransport`]), to pass to
+//! transport; `hyper` also builds the hyper backend, `transport::HyperTransport`, to pass to
 //! [`ClientBuilder::transport`].
 
 pub use descope_flows::*;
@@ -68,7 +78,8 @@ pub use descope_transport as transport;
 /// The wire types of the Descope API (requests, responses, users, claims, secrets).
 pub use descope_types as types;
 
-// The guides in docs/ are compiled (and their runnable blocks run) as doctests here.
+// The guides in docs/ and this crate's README are compiled (and their runnable blocks run)
+// as doctests here.
 #[cfg(doctest)]
 mod guides {
     #[doc = include_str!("../../../docs/oauth.md")]
@@ -83,4 +94,6 @@ mod guides {
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]
     mod getting_started {}
+    #[doc = include_str!("../README.md")]
+    mod readme {}
 }
