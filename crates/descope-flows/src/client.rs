@@ -9,11 +9,6 @@ use crate::keys::HttpKeySource;
 use crate::pipeline::Pipeline;
 use crate::validation::SessionValidator;
 
-/// The SDK name sent in `x-descope-sdk-name`.
-pub const SDK_NAME: &str = "rust";
-/// The SDK version sent in `x-descope-sdk-version`.
-pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
-
 /// The Descope client.
 ///
 /// Cheap to clone (an `Arc` inside) and `Send + Sync`: build one and share it across tasks.

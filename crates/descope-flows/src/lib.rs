@@ -74,12 +74,13 @@ mod totp;
 mod validation;
 
 pub use auth_info::{AuthenticationInfo, CookieData, REFRESH_COOKIE_NAME, SESSION_COOKIE_NAME};
-pub use client::{Client, SDK_NAME, SDK_VERSION};
+pub use client::Client;
 pub use config::ClientBuilder;
 pub use descope_types::{Clock, DEFAULT_BASE_URL, ProjectId, SystemClock};
 pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
+pub use pipeline::{SDK_NAME, SDK_VERSION};
 pub use redirect::CodeExchange;
 pub use session::{RefreshSession, Session};
 pub use sessions::{

@@ -16,6 +16,11 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Argument, DecodeError, Error};
 
+/// The SDK name sent in `x-descope-sdk-name`.
+pub const SDK_NAME: &str = "rust";
+/// The SDK version sent in `x-descope-sdk-version`.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Longest body excerpt kept in a [`DecodeError`].
 const EXCERPT_LEN: usize = 200;
 
@@ -135,11 +140,11 @@ impl Pipeline {
         let mut headers = extra_headers;
         headers.insert(
             "x-descope-sdk-name",
-            HeaderValue::from_static(crate::SDK_NAME),
+            HeaderValue::from_static(SDK_NAME),
         );
         headers.insert(
             "x-descope-sdk-version",
-            HeaderValue::from_static(crate::SDK_VERSION),
+            HeaderValue::from_static(SDK_VERSION),
         );
         // A ProjectId holds only header-safe characters.
         if let Ok(value) = HeaderValue::from_str(project_id.as_str()) {
