@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use descope_flows::{AuthenticationInfo, ErrorKind as FlowsErrorKind};
-use descope_types::{ExchangeCode, OAuthStartParams, RefreshToken, SsoStartParams};
+use descope_types::{ExchangeCode, RefreshToken};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
@@ -192,16 +192,16 @@ async fn oauth_start(
         return Err(Error::bad_request("unknown OAuth provider"));
     }
     let (callback, cookie) = descope.begin(Flow::OAuth, query.redirect)?;
-    let mut params = OAuthStartParams::new(provider.as_str());
-    params.redirect_url = Some(callback);
-    params.login_hint = query.login_hint.filter(|h| !h.is_empty());
-    let url = descope
+    let mut start = descope
         .client()
         .oauth()
-        .start(&params, None, None)
-        .await
-        .map_err(|e| start_error(&e))?;
-    redirect_to(&url, cookie)
+        .start(provider.as_str())
+        .redirect_url(callback);
+    if let Some(hint) = query.login_hint.filter(|h| !h.is_empty()) {
+        start = start.login_hint(hint);
+    }
+    let url = start.await.map_err(|e| start_error(&e))?;
+    redirect_to(url.as_str(), cookie)
 }
 
 async fn sso_start(
@@ -213,16 +213,12 @@ async fn sso_start(
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| Error::bad_request("tenant is required"))?;
     let (callback, cookie) = descope.begin(Flow::Sso, query.redirect)?;
-    let mut params = SsoStartParams::new(tenant);
-    params.redirect_url = Some(callback);
-    params.login_hint = query.login_hint.filter(|h| !h.is_empty());
-    let url = descope
-        .client()
-        .sso()
-        .start(&params, None, None)
-        .await
-        .map_err(|e| start_error(&e))?;
-    redirect_to(&url, cookie)
+    let mut start = descope.client().sso().start(tenant).redirect_url(callback);
+    if let Some(hint) = query.login_hint.filter(|h| !h.is_empty()) {
+        start = start.login_hint(hint);
+    }
+    let url = start.await.map_err(|e| start_error(&e))?;
+    redirect_to(url.as_str(), cookie)
 }
 
 async fn oauth_callback(

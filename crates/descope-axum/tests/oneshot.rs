@@ -1,6 +1,8 @@
 //! The layer, extractors, guards and login routes, driven with tower `oneshot` against a
 //! real emulator on loopback (no browser).
 
+use std::time::{Duration, SystemTime};
+
 use axum::body::Body;
 use axum::response::Response;
 use axum::routing::get;
@@ -8,7 +10,7 @@ use axum::{Json, Router};
 use descope_axum::{Authenticated, Descope, Guard, Guarded, Requirement};
 use descope_emulator::{Emulator, EmulatorConfig};
 use descope_flows::{AuthenticationInfo, Client, Clock, Session, SystemClock};
-use descope_types::{ExchangeCode, OAuthStartParams};
+use descope_types::ExchangeCode;
 use http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
@@ -64,11 +66,14 @@ impl Env {
     }
 
     async fn sign_in_with(&self, client: &Client, login: &str) -> AuthenticationInfo {
-        let mut params = OAuthStartParams::new("google");
-        params.redirect_url = Some("http://app.test/callback".to_owned());
-        params.login_hint = Some(login.to_owned());
-        let url = client.oauth().start(&params, None, None).await.unwrap();
-        let location = url::Url::parse(&self.consent(&url).await).unwrap();
+        let url = client
+            .oauth()
+            .start("google")
+            .redirect_url("http://app.test/callback")
+            .login_hint(login)
+            .await
+            .unwrap();
+        let location = url::Url::parse(&self.consent(url.as_str()).await).unwrap();
         let code = location
             .query_pairs()
             .find(|(k, _)| k == "code")
@@ -111,8 +116,8 @@ impl Env {
 struct Past;
 
 impl Clock for Past {
-    fn now_unix(&self) -> i64 {
-        SystemClock.now_unix() - 700
+    fn now(&self) -> SystemTime {
+        SystemClock.now() - Duration::from_secs(700)
     }
 }
 
