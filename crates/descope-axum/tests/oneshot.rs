@@ -532,6 +532,12 @@ async fn oauth_and_sso_login_routes() {
         // Without the flow cookie (a callback link sent to someone else): refused.
         let response = send(&app, get_req(&callback)).await;
         assert_eq!(response.status(), 400);
+        // With another flow's cookie (the nonce differs in one digit): refused too.
+        let (nonce, target) = flow_cookie["DSFLOW=".len()..].split_once('.').unwrap();
+        let other = if nonce.starts_with('0') { "1" } else { "0" };
+        let forged = format!("DSFLOW={other}{}.{target}", &nonce[1..]);
+        let response = send(&app, get_req(&callback).header(COOKIE, forged)).await;
+        assert_eq!(response.status(), 400);
 
         let response = send(&app, get_req(&callback).header(COOKIE, &flow_cookie)).await;
         assert_eq!(response.status(), 200, "{start}");
