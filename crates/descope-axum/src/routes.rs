@@ -7,12 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use descope_flows::{AuthenticationInfo, ErrorKind as FlowsErrorKind};
 use descope_types::{ExchangeCode, RefreshToken};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE};
+use http::header::{CONTENT_TYPE, LOCATION, REFERRER_POLICY};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
 use crate::config::Descope;
-use crate::cookies::{Attributes, SameSite, clear_cookie, request_cookie, set_cookie};
+use crate::cookies::{
+    Attributes, SameSite, append_set_cookies, clear_cookie, request_cookie, set_cookie,
+};
 use crate::error::{Error, ErrorKind};
 
 /// The cookie binding a callback to the browser that started the flow (login CSRF).
@@ -175,8 +177,7 @@ fn redirect_to(url: &str, flow_cookie: HeaderValue) -> Result<Response, Error> {
     let mut response = StatusCode::FOUND.into_response();
     let headers = response.headers_mut();
     headers.insert(LOCATION, location);
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.append(SET_COOKIE, flow_cookie);
+    append_set_cookies(headers, [flow_cookie]);
     Ok(response)
 }
 
@@ -263,13 +264,11 @@ async fn callback(
     // chain that started cross-site. A navigation started by this page is same-site.
     let mut response = signed_in_page(&target).into_response();
     let out = response.headers_mut();
-    for cookie in descope.session_cookies(&info) {
-        out.append(SET_COOKIE, cookie);
-    }
-    if let Some(clear) = clear_cookie(FLOW_COOKIE_NAME, &descope.flow_attributes(0)) {
-        out.append(SET_COOKIE, clear);
-    }
-    out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let clear_flow = clear_cookie(FLOW_COOKIE_NAME, &descope.flow_attributes(0));
+    append_set_cookies(
+        out,
+        descope.session_cookies(&info).into_iter().chain(clear_flow),
+    );
     // The callback URL carries the one-time code.
     out.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)
@@ -315,10 +314,7 @@ async fn logout(
     if let Ok(location) = HeaderValue::from_str(&target) {
         out.insert(LOCATION, location);
     }
-    for cookie in cookies {
-        out.append(SET_COOKIE, cookie);
-    }
-    out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    append_set_cookies(out, cookies);
     response
 }
 

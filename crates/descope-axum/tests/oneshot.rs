@@ -11,7 +11,8 @@ use descope_axum::{Authenticated, Descope, Guard, Guarded, Requirement};
 use descope_emulator::{Emulator, EmulatorConfig};
 use descope_flows::{AuthenticationInfo, Client, Clock, Session, SystemClock};
 use descope_types::ExchangeCode;
-use http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
+use http::HeaderName;
+use http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -179,6 +180,10 @@ fn app(descope: &Descope) -> Router {
         .layer(descope.layer())
         .merge(descope.routes())
 }
+
+/// Cache fields that CDNs obey over `Cache-Control`.
+const CDN_CACHE_CONTROL: HeaderName = HeaderName::from_static("cdn-cache-control");
+const SURROGATE_CONTROL: HeaderName = HeaderName::from_static("surrogate-control");
 
 fn get_req(path: &str) -> http::request::Builder {
     Request::get(path)
@@ -404,6 +409,65 @@ fn app_with(descope: &Descope) -> Router {
             get(|s: Authenticated| async move { s.user_id().to_owned() }),
         )
         .layer(descope.layer())
+}
+
+#[tokio::test]
+async fn responses_that_set_session_cookies_are_never_cached() {
+    let env = Env::start().await;
+    let descope = env.descope();
+    // A handler that asks shared caches (and a CDN) to keep its page.
+    let cached_page = || async {
+        (
+            [
+                (CACHE_CONTROL, "public, s-maxage=600"),
+                (CDN_CACHE_CONTROL, "max-age=600"),
+                (SURROGATE_CONTROL, "max-age=600"),
+            ],
+            "page",
+        )
+    };
+    let app: Router = Router::new()
+        .route("/page", get(cached_page))
+        .layer(descope.layer());
+    let no_store = |response: &Response| {
+        assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store");
+        assert!(response.headers().get(CDN_CACHE_CONTROL).is_none());
+        assert!(response.headers().get(SURROGATE_CONTROL).is_none());
+    };
+
+    // A valid session sets no cookie: the handler's caching is its own business.
+    let ada = env.sign_in("ada@example.com").await;
+    let response = send(&app, get_req("/page").header(AUTHORIZATION, bearer(&ada))).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(response.headers()[CACHE_CONTROL], "public, s-maxage=600");
+
+    // A refresh puts the user's new tokens in the response: never stored by a cache.
+    let expired = env.expired_sign_in("ada@example.com").await;
+    let refresh = expired.refresh_token().secret();
+    let response = send(
+        &app,
+        get_req("/page").header(COOKIE, format!("DSR={refresh}")),
+    )
+    .await;
+    assert!(cookie_value(&set_cookies(&response), "DS").is_some());
+    no_store(&response);
+
+    // Nor is a response deleting them.
+    let response = send(&app, get_req("/page").header(COOKIE, "DSR=not.a.jwt")).await;
+    assert_eq!(set_cookies(&response).len(), 2);
+    no_store(&response);
+
+    // The login routes: start (flow cookie), callback (tokens), logout (deletions).
+    let routes = descope.routes();
+    let start = send(&routes, get_req("/auth/oauth/google")).await;
+    assert_eq!(start.headers()[CACHE_CONTROL], "private, no-store");
+    let (callback, flow_cookie) = start_flow(&env, &routes, "/auth/oauth/google").await;
+    let response = send(&routes, get_req(&callback).header(COOKIE, &flow_cookie)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store");
+    let response = send(&routes, Request::post("/auth/logout")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store");
 }
 
 #[tokio::test]
