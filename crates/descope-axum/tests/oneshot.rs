@@ -1,6 +1,8 @@
 //! The layer, extractors, guards and login routes, driven with tower `oneshot` against a
 //! real emulator on loopback (no browser).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
@@ -9,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use descope_axum::{Authenticated, Descope, Guard, Guarded, Requirement};
 use descope_emulator::{Emulator, EmulatorConfig};
-use descope_flows::{AuthenticationInfo, Client, Clock, Session, SystemClock};
+use descope_flows::{AuthenticationInfo, Client, ClientBuilder, Clock, Session, SystemClock};
 use descope_types::ExchangeCode;
 use http::HeaderName;
 use http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
@@ -25,7 +27,11 @@ struct Env {
 
 impl Env {
     async fn start() -> Self {
-        let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+        Self::start_with(EmulatorConfig::default()).await
+    }
+
+    async fn start_with(config: EmulatorConfig) -> Self {
+        let emulator = Emulator::start(config).await.unwrap();
         let client = Client::builder(emulator.project_id())
             .base_url(emulator.base_url())
             .build()
@@ -52,6 +58,24 @@ impl Env {
             .await
             .unwrap();
         assert!(response.status().is_success());
+    }
+
+    /// Gives the project a new signing key (the old one stays valid).
+    async fn rotate_keys(&self) {
+        let response = self
+            .http
+            .post(format!("{}/emulator/keys/rotate", self.emulator.base_url()))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// A client of its own (own key cache) for the emulator's project.
+    fn client_builder(&self) -> ClientBuilder {
+        Client::builder(self.emulator.project_id()).base_url(self.emulator.base_url())
     }
 
     /// Follows an emulator provider URL (auto-consent) and returns the redirect target.
@@ -93,11 +117,7 @@ impl Env {
     async fn expired_sign_in(&self, login: &str) -> AuthenticationInfo {
         // The signing-in client lives in the same past, so the exchange's own validation
         // accepts the tokens.
-        let past = Client::builder(self.emulator.project_id())
-            .base_url(self.emulator.base_url())
-            .clock(Past)
-            .build()
-            .unwrap();
+        let past = self.client_builder().clock(Past).build().unwrap();
         self.clock(-700).await;
         let info = self.sign_in_with(&past, login).await;
         self.clock(0).await;
@@ -119,6 +139,22 @@ struct Past;
 impl Clock for Past {
     fn now(&self) -> SystemTime {
         SystemClock.now() - Duration::from_secs(700)
+    }
+}
+
+/// A clock the test moves forward.
+#[derive(Debug, Clone, Default)]
+struct Ahead(Arc<AtomicU64>);
+
+impl Ahead {
+    fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_secs(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for Ahead {
+    fn now(&self) -> SystemTime {
+        SystemClock.now() + Duration::from_secs(self.0.load(Ordering::SeqCst))
     }
 }
 
@@ -497,6 +533,56 @@ async fn revoked_refresh_is_401_and_clears_cookies() {
     let response = send(&app, get_req("/me").header(COOKIE, "DSR=not.a.jwt")).await;
     assert_eq!(response.status(), 401);
     assert_eq!(set_cookies(&response).len(), 2);
+}
+
+#[tokio::test]
+async fn unknown_signing_key_keeps_the_session() {
+    // Rotating refresh tokens: cookies dropped now could never be replaced.
+    let env = Env::start_with(EmulatorConfig {
+        refresh_rotation: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    // The app refetches keys for an unknown `kid` at most every 5 minutes.
+    let clock = Ahead::default();
+    let client = env
+        .client_builder()
+        .key_refetch_interval(Duration::from_secs(300))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let app = app(&Descope::new(client));
+    // The app's key cache is filled before the rotation.
+    let before = env.sign_in("ada@example.com").await;
+    let response = send(&app, get_req("/me").header(AUTHORIZATION, bearer(&before))).await;
+    assert_eq!(response.status(), 200);
+
+    env.rotate_keys().await;
+    // Signed in elsewhere (a client that fetches the new key) right after the rotation.
+    let fresh = env.client_builder().build().unwrap();
+    let ada = env.sign_in_with(&fresh, "ada@example.com").await;
+    let (session, refresh) = (ada.session_token().secret(), ada.refresh_token().secret());
+    for request in [
+        get_req("/me").header(COOKIE, format!("DS={session}; DSR={refresh}")),
+        get_req("/me").header(COOKIE, format!("DSR={refresh}")),
+        get_req("/me").header(AUTHORIZATION, bearer(&ada)),
+    ] {
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(set_cookies(&response).is_empty(), "the cookies are kept");
+        assert_eq!(body_json(response).await["error"], "upstream_unavailable");
+    }
+
+    // Once the cache may refetch, the very same cookies work.
+    clock.advance(Duration::from_secs(301));
+    let response = send(
+        &app,
+        get_req("/me").header(COOKIE, format!("DS={session}; DSR={refresh}")),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(body_json(response).await["user"], ada.session.user_id());
 }
 
 #[tokio::test]
