@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use descope_flows::{AuthenticationInfo, ErrorKind as FlowsErrorKind};
 use descope_types::{ExchangeCode, RefreshToken};
-use http::header::{CONTENT_TYPE, LOCATION, REFERRER_POLICY};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::header::{CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERRER_POLICY};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use crate::config::Descope;
+use crate::config::{Descope, origin_of};
 use crate::cookies::{
     Attributes, SameSite, append_set_cookies, clear_cookie, request_cookie, set_cookie,
 };
@@ -19,6 +19,8 @@ use crate::error::{Error, ErrorKind};
 
 /// The cookie binding a callback to the browser that started the flow (login CSRF).
 pub(crate) const FLOW_COOKIE_NAME: &str = "DSFLOW";
+/// Where the browser says a request comes from (Fetch Metadata).
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// How long a started sign-in may take, seconds.
 const FLOW_MAX_AGE: i64 = 600;
 
@@ -68,7 +70,8 @@ impl Descope {
     /// - `GET /auth/sso?tenant=<id, name or email>&redirect=/path` and
     ///   `GET /auth/sso/callback`: the same for SSO.
     /// - `POST /auth/logout?redirect=/path` revokes the refresh token, deletes the cookies
-    ///   and answers `303` to the target.
+    ///   and answers `303` to the target; `403` when `Sec-Fetch-Site` or `Origin` says the
+    ///   request comes from another site (logout CSRF).
     ///
     /// Redirect targets must be relative paths or URLs on the app's origin or an
     /// [allowed](crate::DescopeBuilder::allow_redirect_origin) one. The start routes need
@@ -140,6 +143,29 @@ impl Descope {
             .and_then(|t| String::from_utf8(t).ok())
             .and_then(|t| self.allowed_redirect(&t))
             .unwrap_or_else(|| self.inner.default_redirect.clone()))
+    }
+
+    /// Whether a browser sent this request from another site (logout CSRF: a page elsewhere
+    /// posting a form here, with the user's cookies). `Sec-Fetch-Site` decides when present;
+    /// else `Origin`, which must be the request's own host or a trusted origin (the app's, or
+    /// one allowed as a redirect target). Requests with neither header do not come from a
+    /// browser page (curl, server-to-server) and are not forgeries.
+    fn cross_site(&self, headers: &HeaderMap) -> bool {
+        let origin = headers.get(ORIGIN).map(|o| o.to_str().unwrap_or("null"));
+        let trusted = origin
+            .and_then(origin_of)
+            .is_some_and(|o| self.inner.allowed_origins.contains(&o));
+        match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+            Some(b"same-origin" | b"none") => false,
+            Some(_) => !trusted,
+            None => origin.is_some_and(|origin| {
+                let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+                let same_host = origin
+                    .split_once("://")
+                    .is_some_and(|(_, authority)| Some(authority) == host);
+                !trusted && !same_host
+            }),
+        }
     }
 }
 
@@ -294,6 +320,9 @@ async fn logout(
     headers: HeaderMap,
     Query(query): Query<LogoutQuery>,
 ) -> Response {
+    if descope.cross_site(&headers) {
+        return Error::forbidden("cross-site logout refused").into_response();
+    }
     let mut cookies = Vec::new();
     if let Some(refresh) = request_cookie(&headers, descope.refresh_cookie_name()) {
         match descope.client().logout(&RefreshToken::new(refresh)).await {

@@ -812,3 +812,64 @@ async fn logout_revokes_and_clears() {
     .await;
     assert_eq!(response.headers()[LOCATION], "/");
 }
+
+#[tokio::test]
+async fn cross_site_logout_is_refused() {
+    let env = Env::start().await;
+    let app = app(&env.descope());
+    let ada = env.sign_in("ada@example.com").await;
+    let refresh = ada.refresh_token().secret();
+    // A form on another site posting to our logout (the browser adds the cookies).
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "http://app.test.evil.example"),
+        ("origin", "null"),
+    ] {
+        let request = Request::post("/auth/logout")
+            .header(COOKIE, format!("DSR={refresh}"))
+            .header(name, value);
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(set_cookies(&response).is_empty(), "{name}: {value}");
+        assert_eq!(body_json(response).await["error"], "forbidden");
+    }
+    // Both headers, as a browser sends them from another site.
+    let request = Request::post("/auth/logout")
+        .header(COOKIE, format!("DSR={refresh}"))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example");
+    assert_eq!(send(&app, request).await.status(), StatusCode::FORBIDDEN);
+    // Nothing was revoked.
+    assert!(env.client.refresh(ada.refresh_token()).await.is_ok());
+
+    // Same origin, a navigation the user started, the app's Origin, or no browser at all.
+    for headers in [
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://app.test"),
+        ][..],
+        &[("sec-fetch-site", "none")],
+        &[("origin", "http://app.test")],
+        &[
+            ("origin", "http://localhost:3000"),
+            ("host", "localhost:3000"),
+        ],
+        &[],
+    ] {
+        let mut request = Request::post("/auth/logout");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{headers:?}");
+        assert_eq!(set_cookies(&response).len(), 2, "{headers:?}");
+    }
+    // A same-origin logout does revoke.
+    let request = Request::post("/auth/logout")
+        .header(COOKIE, format!("DSR={refresh}"))
+        .header("sec-fetch-site", "same-origin");
+    assert_eq!(send(&app, request).await.status(), StatusCode::SEE_OTHER);
+    assert!(env.client.refresh(ada.refresh_token()).await.is_err());
+}
