@@ -12,7 +12,7 @@ use axum::routing::get;
 use descope_axum::{Authenticated, Descope};
 use descope_emulator::{Emulator, EmulatorConfig};
 use descope_flows::Client;
-use descope_types::{ExchangeCode, OAuthStartParams, SessionToken};
+use descope_types::{ExchangeCode, SessionToken};
 use tower::ServiceExt;
 
 const ITERATIONS: u32 = 20_000;
@@ -40,10 +40,13 @@ where
 }
 
 async fn sign_in(emulator: &Emulator, client: &Client) -> SessionToken {
-    let mut params = OAuthStartParams::new("google");
-    params.redirect_url = Some("http://app.test/callback".to_owned());
-    params.login_hint = Some("ada@example.com".to_owned());
-    let url = client.oauth().start(&params, None, None).await.unwrap();
+    let url = client
+        .oauth()
+        .start("google")
+        .redirect_url("http://app.test/callback")
+        .login_hint("ada@example.com")
+        .await
+        .unwrap();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

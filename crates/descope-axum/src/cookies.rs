@@ -2,8 +2,15 @@
 //! values are JWTs (base64url and dots) or our own hex nonces, so no quoting is needed.
 
 use descope_flows::CookieData;
-use http::header::COOKIE;
-use http::{HeaderMap, HeaderValue};
+use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+/// Cache fields that CDNs obey over `Cache-Control` (RFC 9213's `CDN-Cache-Control`, and
+/// `Surrogate-Control`).
+const TARGETED_CACHE_CONTROLS: [HeaderName; 2] = [
+    HeaderName::from_static("cdn-cache-control"),
+    HeaderName::from_static("surrogate-control"),
+];
 
 /// The value of the request cookie `name` (the first non-empty one).
 pub(crate) fn request_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -104,6 +111,26 @@ pub(crate) fn clear_cookie(name: &str, attrs: &Attributes<'_>) -> Option<HeaderV
             },
         )
     })
+}
+
+/// Adds `Set-Cookie` values to a response and, when there are any, keeps it out of every
+/// cache whatever the handler asked: it carries one user's tokens (or deletes them), which
+/// a shared cache would hand to the next visitor.
+pub(crate) fn append_set_cookies(
+    headers: &mut HeaderMap,
+    cookies: impl IntoIterator<Item = HeaderValue>,
+) {
+    let mut any = false;
+    for cookie in cookies {
+        headers.append(SET_COOKIE, cookie);
+        any = true;
+    }
+    if any {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        for name in TARGETED_CACHE_CONTROLS {
+            headers.remove(name);
+        }
+    }
 }
 
 #[cfg(test)]

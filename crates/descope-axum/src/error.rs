@@ -24,7 +24,8 @@ pub enum ErrorKind {
     /// The request is not acceptable (missing `code`, redirect target not allowed, login
     /// flow not started by this browser): 400.
     BadRequest,
-    /// Descope could not be reached or failed (transport error, 5xx, 429): 503.
+    /// Descope could not be reached or failed (transport error, 5xx, 429), or a token names
+    /// a signing key not known yet (right after a rotation): 503. The cookies are kept.
     Upstream,
     /// The integration is misconfigured (no session layer in front of an extractor, no app
     /// URL for the login routes, bad client configuration): 500.
@@ -97,9 +98,22 @@ impl Error {
     }
 
     /// Maps a flows error met while validating or refreshing a session (or exchanging a
-    /// code): token and 4xx answers are the caller's problem (401), the rest is Descope's.
+    /// code): bad tokens and 4xx answers are the caller's problem (401), the rest is
+    /// Descope's (503).
     pub(crate) fn from_flows(error: &descope_flows::Error) -> Self {
         match error.kind() {
+            // A reason that may pass later with the same token (a `kid` the key cache has
+            // not seen yet, right after a rotation) is not a dead session: treating it as
+            // one would delete cookies that are about to work.
+            FlowsErrorKind::TokenValidation
+                if error.token_reason().is_some_and(|r| !r.is_final()) =>
+            {
+                Self {
+                    kind: ErrorKind::Upstream,
+                    message: "session signing key not available yet",
+                    token_reason: error.token_reason(),
+                }
+            }
             FlowsErrorKind::TokenValidation => {
                 let reason = error.token_reason();
                 Self {

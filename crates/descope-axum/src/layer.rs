@@ -8,12 +8,14 @@ use std::task::{Context, Poll};
 use axum::response::{IntoResponse, Response};
 use descope_flows::{Session, SessionStatus};
 use descope_types::{RefreshToken, SessionToken};
-use http::header::{AUTHORIZATION, SET_COOKIE};
+use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue, Request};
 use tower::{Layer, Service};
 
 use crate::config::Descope;
-use crate::cookies::{Attributes, SameSite, clear_cookie, request_cookie, set_cookie};
+use crate::cookies::{
+    Attributes, SameSite, append_set_cookies, clear_cookie, request_cookie, set_cookie,
+};
 use crate::error::{Error, ErrorKind};
 
 /// What the layer found, stored in the request extensions for the extractors and guards.
@@ -216,10 +218,7 @@ where
                     inner.call(request).await?
                 }
             };
-            let headers = response.headers_mut();
-            for cookie in cookies {
-                headers.append(SET_COOKIE, cookie);
-            }
+            append_set_cookies(response.headers_mut(), cookies);
             Ok(response)
         })
     }

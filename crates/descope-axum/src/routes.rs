@@ -1,21 +1,26 @@
 //! Ready login routes: OAuth and SSO start and callback, and logout.
 
+use aws_lc_rs::constant_time::verify_slices_are_equal;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use descope_flows::{AuthenticationInfo, ErrorKind as FlowsErrorKind};
-use descope_types::{ExchangeCode, OAuthStartParams, RefreshToken, SsoStartParams};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use descope_types::{ExchangeCode, RefreshToken};
+use http::header::{CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERRER_POLICY};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use crate::config::Descope;
-use crate::cookies::{Attributes, SameSite, clear_cookie, request_cookie, set_cookie};
+use crate::config::{Descope, origin_of};
+use crate::cookies::{
+    Attributes, SameSite, append_set_cookies, clear_cookie, request_cookie, set_cookie,
+};
 use crate::error::{Error, ErrorKind};
 
 /// The cookie binding a callback to the browser that started the flow (login CSRF).
 pub(crate) const FLOW_COOKIE_NAME: &str = "DSFLOW";
+/// Where the browser says a request comes from (Fetch Metadata).
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// How long a started sign-in may take, seconds.
 const FLOW_MAX_AGE: i64 = 600;
 
@@ -65,7 +70,8 @@ impl Descope {
     /// - `GET /auth/sso?tenant=<id, name or email>&redirect=/path` and
     ///   `GET /auth/sso/callback`: the same for SSO.
     /// - `POST /auth/logout?redirect=/path` revokes the refresh token, deletes the cookies
-    ///   and answers `303` to the target.
+    ///   and answers `303` to the target; `403` when `Sec-Fetch-Site` or `Origin` says the
+    ///   request comes from another site (logout CSRF).
     ///
     /// Redirect targets must be relative paths or URLs on the app's origin or an
     /// [allowed](crate::DescopeBuilder::allow_redirect_origin) one. The start routes need
@@ -130,13 +136,36 @@ impl Descope {
             .and_then(|v| v.split_once('.'))
             .ok_or_else(not_ours)?;
         let flow = flow.ok_or_else(not_ours)?;
-        if !constant_time_eq(nonce.as_bytes(), flow.as_bytes()) {
+        if verify_slices_are_equal(nonce.as_bytes(), flow.as_bytes()).is_err() {
             return Err(not_ours());
         }
         Ok(unhex(target)
             .and_then(|t| String::from_utf8(t).ok())
             .and_then(|t| self.allowed_redirect(&t))
             .unwrap_or_else(|| self.inner.default_redirect.clone()))
+    }
+
+    /// Whether a browser sent this request from another site (logout CSRF: a page elsewhere
+    /// posting a form here, with the user's cookies). `Sec-Fetch-Site` decides when present;
+    /// else `Origin`, which must be the request's own host or a trusted origin (the app's, or
+    /// one allowed as a redirect target). Requests with neither header do not come from a
+    /// browser page (curl, server-to-server) and are not forgeries.
+    fn cross_site(&self, headers: &HeaderMap) -> bool {
+        let origin = headers.get(ORIGIN).map(|o| o.to_str().unwrap_or("null"));
+        let trusted = origin
+            .and_then(origin_of)
+            .is_some_and(|o| self.inner.allowed_origins.contains(&o));
+        match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+            Some(b"same-origin" | b"none") => false,
+            Some(_) => !trusted,
+            None => origin.is_some_and(|origin| {
+                let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+                let same_host = origin
+                    .split_once("://")
+                    .is_some_and(|(_, authority)| Some(authority) == host);
+                !trusted && !same_host
+            }),
+        }
     }
 }
 
@@ -174,8 +203,7 @@ fn redirect_to(url: &str, flow_cookie: HeaderValue) -> Result<Response, Error> {
     let mut response = StatusCode::FOUND.into_response();
     let headers = response.headers_mut();
     headers.insert(LOCATION, location);
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.append(SET_COOKIE, flow_cookie);
+    append_set_cookies(headers, [flow_cookie]);
     Ok(response)
 }
 
@@ -192,16 +220,16 @@ async fn oauth_start(
         return Err(Error::bad_request("unknown OAuth provider"));
     }
     let (callback, cookie) = descope.begin(Flow::OAuth, query.redirect)?;
-    let mut params = OAuthStartParams::new(provider.as_str());
-    params.redirect_url = Some(callback);
-    params.login_hint = query.login_hint.filter(|h| !h.is_empty());
-    let url = descope
+    let mut start = descope
         .client()
         .oauth()
-        .start(&params, None, None)
-        .await
-        .map_err(|e| start_error(&e))?;
-    redirect_to(&url, cookie)
+        .start(provider.as_str())
+        .redirect_url(callback);
+    if let Some(hint) = query.login_hint.filter(|h| !h.is_empty()) {
+        start = start.login_hint(hint);
+    }
+    let url = start.await.map_err(|e| start_error(&e))?;
+    redirect_to(url.as_str(), cookie)
 }
 
 async fn sso_start(
@@ -213,16 +241,12 @@ async fn sso_start(
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| Error::bad_request("tenant is required"))?;
     let (callback, cookie) = descope.begin(Flow::Sso, query.redirect)?;
-    let mut params = SsoStartParams::new(tenant);
-    params.redirect_url = Some(callback);
-    params.login_hint = query.login_hint.filter(|h| !h.is_empty());
-    let url = descope
-        .client()
-        .sso()
-        .start(&params, None, None)
-        .await
-        .map_err(|e| start_error(&e))?;
-    redirect_to(&url, cookie)
+    let mut start = descope.client().sso().start(tenant).redirect_url(callback);
+    if let Some(hint) = query.login_hint.filter(|h| !h.is_empty()) {
+        start = start.login_hint(hint);
+    }
+    let url = start.await.map_err(|e| start_error(&e))?;
+    redirect_to(url.as_str(), cookie)
 }
 
 async fn oauth_callback(
@@ -266,13 +290,11 @@ async fn callback(
     // chain that started cross-site. A navigation started by this page is same-site.
     let mut response = signed_in_page(&target).into_response();
     let out = response.headers_mut();
-    for cookie in descope.session_cookies(&info) {
-        out.append(SET_COOKIE, cookie);
-    }
-    if let Some(clear) = clear_cookie(FLOW_COOKIE_NAME, &descope.flow_attributes(0)) {
-        out.append(SET_COOKIE, clear);
-    }
-    out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let clear_flow = clear_cookie(FLOW_COOKIE_NAME, &descope.flow_attributes(0));
+    append_set_cookies(
+        out,
+        descope.session_cookies(&info).into_iter().chain(clear_flow),
+    );
     // The callback URL carries the one-time code.
     out.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)
@@ -298,6 +320,9 @@ async fn logout(
     headers: HeaderMap,
     Query(query): Query<LogoutQuery>,
 ) -> Response {
+    if descope.cross_site(&headers) {
+        return Error::forbidden("cross-site logout refused").into_response();
+    }
     let mut cookies = Vec::new();
     if let Some(refresh) = request_cookie(&headers, descope.refresh_cookie_name()) {
         match descope.client().logout(&RefreshToken::new(refresh)).await {
@@ -318,10 +343,7 @@ async fn logout(
     if let Ok(location) = HeaderValue::from_str(&target) {
         out.insert(LOCATION, location);
     }
-    for cookie in cookies {
-        out.append(SET_COOKIE, cookie);
-    }
-    out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    append_set_cookies(out, cookies);
     response
 }
 
@@ -353,10 +375,6 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -382,8 +400,5 @@ mod tests {
         assert_eq!(unhex("2f6d653f783d31").unwrap(), b"/me?x=1");
         assert!(unhex("2f6").is_none());
         assert!(unhex("zz").is_none());
-        assert!(constant_time_eq(b"ab", b"ab"));
-        assert!(!constant_time_eq(b"ab", b"ac"));
-        assert!(!constant_time_eq(b"ab", b"abc"));
     }
 }

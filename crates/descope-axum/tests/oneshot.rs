@@ -1,15 +1,20 @@
 //! The layer, extractors, guards and login routes, driven with tower `oneshot` against a
 //! real emulator on loopback (no browser).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
 use axum::body::Body;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use descope_axum::{Authenticated, Descope, Guard, Guarded, Requirement};
 use descope_emulator::{Emulator, EmulatorConfig};
-use descope_flows::{AuthenticationInfo, Client, Clock, Session, SystemClock};
-use descope_types::{ExchangeCode, OAuthStartParams};
-use http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
+use descope_flows::{AuthenticationInfo, Client, ClientBuilder, Clock, Session, SystemClock};
+use descope_types::ExchangeCode;
+use http::HeaderName;
+use http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -22,7 +27,11 @@ struct Env {
 
 impl Env {
     async fn start() -> Self {
-        let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+        Self::start_with(EmulatorConfig::default()).await
+    }
+
+    async fn start_with(config: EmulatorConfig) -> Self {
+        let emulator = Emulator::start(config).await.unwrap();
         let client = Client::builder(emulator.project_id())
             .base_url(emulator.base_url())
             .build()
@@ -51,6 +60,24 @@ impl Env {
         assert!(response.status().is_success());
     }
 
+    /// Gives the project a new signing key (the old one stays valid).
+    async fn rotate_keys(&self) {
+        let response = self
+            .http
+            .post(format!("{}/emulator/keys/rotate", self.emulator.base_url()))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// A client of its own (own key cache) for the emulator's project.
+    fn client_builder(&self) -> ClientBuilder {
+        Client::builder(self.emulator.project_id()).base_url(self.emulator.base_url())
+    }
+
     /// Follows an emulator provider URL (auto-consent) and returns the redirect target.
     async fn consent(&self, url: &str) -> String {
         let response = self.http.get(url).send().await.unwrap();
@@ -64,11 +91,14 @@ impl Env {
     }
 
     async fn sign_in_with(&self, client: &Client, login: &str) -> AuthenticationInfo {
-        let mut params = OAuthStartParams::new("google");
-        params.redirect_url = Some("http://app.test/callback".to_owned());
-        params.login_hint = Some(login.to_owned());
-        let url = client.oauth().start(&params, None, None).await.unwrap();
-        let location = url::Url::parse(&self.consent(&url).await).unwrap();
+        let url = client
+            .oauth()
+            .start("google")
+            .redirect_url("http://app.test/callback")
+            .login_hint(login)
+            .await
+            .unwrap();
+        let location = url::Url::parse(&self.consent(url.as_str()).await).unwrap();
         let code = location
             .query_pairs()
             .find(|(k, _)| k == "code")
@@ -87,11 +117,7 @@ impl Env {
     async fn expired_sign_in(&self, login: &str) -> AuthenticationInfo {
         // The signing-in client lives in the same past, so the exchange's own validation
         // accepts the tokens.
-        let past = Client::builder(self.emulator.project_id())
-            .base_url(self.emulator.base_url())
-            .clock(Past)
-            .build()
-            .unwrap();
+        let past = self.client_builder().clock(Past).build().unwrap();
         self.clock(-700).await;
         let info = self.sign_in_with(&past, login).await;
         self.clock(0).await;
@@ -111,8 +137,24 @@ impl Env {
 struct Past;
 
 impl Clock for Past {
-    fn now_unix(&self) -> i64 {
-        SystemClock.now_unix() - 700
+    fn now(&self) -> SystemTime {
+        SystemClock.now() - Duration::from_secs(700)
+    }
+}
+
+/// A clock the test moves forward.
+#[derive(Debug, Clone, Default)]
+struct Ahead(Arc<AtomicU64>);
+
+impl Ahead {
+    fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_secs(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for Ahead {
+    fn now(&self) -> SystemTime {
+        SystemClock.now() + Duration::from_secs(self.0.load(Ordering::SeqCst))
     }
 }
 
@@ -174,6 +216,10 @@ fn app(descope: &Descope) -> Router {
         .layer(descope.layer())
         .merge(descope.routes())
 }
+
+/// Cache fields that CDNs obey over `Cache-Control`.
+const CDN_CACHE_CONTROL: HeaderName = HeaderName::from_static("cdn-cache-control");
+const SURROGATE_CONTROL: HeaderName = HeaderName::from_static("surrogate-control");
 
 fn get_req(path: &str) -> http::request::Builder {
     Request::get(path)
@@ -402,6 +448,65 @@ fn app_with(descope: &Descope) -> Router {
 }
 
 #[tokio::test]
+async fn responses_that_set_session_cookies_are_never_cached() {
+    let env = Env::start().await;
+    let descope = env.descope();
+    // A handler that asks shared caches (and a CDN) to keep its page.
+    let cached_page = || async {
+        (
+            [
+                (CACHE_CONTROL, "public, s-maxage=600"),
+                (CDN_CACHE_CONTROL, "max-age=600"),
+                (SURROGATE_CONTROL, "max-age=600"),
+            ],
+            "page",
+        )
+    };
+    let app: Router = Router::new()
+        .route("/page", get(cached_page))
+        .layer(descope.layer());
+    let no_store = |response: &Response| {
+        assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store");
+        assert!(response.headers().get(CDN_CACHE_CONTROL).is_none());
+        assert!(response.headers().get(SURROGATE_CONTROL).is_none());
+    };
+
+    // A valid session sets no cookie: the handler's caching is its own business.
+    let ada = env.sign_in("ada@example.com").await;
+    let response = send(&app, get_req("/page").header(AUTHORIZATION, bearer(&ada))).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(response.headers()[CACHE_CONTROL], "public, s-maxage=600");
+
+    // A refresh puts the user's new tokens in the response: never stored by a cache.
+    let expired = env.expired_sign_in("ada@example.com").await;
+    let refresh = expired.refresh_token().secret();
+    let response = send(
+        &app,
+        get_req("/page").header(COOKIE, format!("DSR={refresh}")),
+    )
+    .await;
+    assert!(cookie_value(&set_cookies(&response), "DS").is_some());
+    no_store(&response);
+
+    // Nor is a response deleting them.
+    let response = send(&app, get_req("/page").header(COOKIE, "DSR=not.a.jwt")).await;
+    assert_eq!(set_cookies(&response).len(), 2);
+    no_store(&response);
+
+    // The login routes: start (flow cookie), callback (tokens), logout (deletions).
+    let routes = descope.routes();
+    let start = send(&routes, get_req("/auth/oauth/google")).await;
+    assert_eq!(start.headers()[CACHE_CONTROL], "private, no-store");
+    let (callback, flow_cookie) = start_flow(&env, &routes, "/auth/oauth/google").await;
+    let response = send(&routes, get_req(&callback).header(COOKIE, &flow_cookie)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store");
+    let response = send(&routes, Request::post("/auth/logout")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store");
+}
+
+#[tokio::test]
 async fn revoked_refresh_is_401_and_clears_cookies() {
     let env = Env::start().await;
     let app = app(&env.descope());
@@ -428,6 +533,56 @@ async fn revoked_refresh_is_401_and_clears_cookies() {
     let response = send(&app, get_req("/me").header(COOKIE, "DSR=not.a.jwt")).await;
     assert_eq!(response.status(), 401);
     assert_eq!(set_cookies(&response).len(), 2);
+}
+
+#[tokio::test]
+async fn unknown_signing_key_keeps_the_session() {
+    // Rotating refresh tokens: cookies dropped now could never be replaced.
+    let env = Env::start_with(EmulatorConfig {
+        refresh_rotation: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    // The app refetches keys for an unknown `kid` at most every 5 minutes.
+    let clock = Ahead::default();
+    let client = env
+        .client_builder()
+        .key_refetch_interval(Duration::from_secs(300))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let app = app(&Descope::new(client));
+    // The app's key cache is filled before the rotation.
+    let before = env.sign_in("ada@example.com").await;
+    let response = send(&app, get_req("/me").header(AUTHORIZATION, bearer(&before))).await;
+    assert_eq!(response.status(), 200);
+
+    env.rotate_keys().await;
+    // Signed in elsewhere (a client that fetches the new key) right after the rotation.
+    let fresh = env.client_builder().build().unwrap();
+    let ada = env.sign_in_with(&fresh, "ada@example.com").await;
+    let (session, refresh) = (ada.session_token().secret(), ada.refresh_token().secret());
+    for request in [
+        get_req("/me").header(COOKIE, format!("DS={session}; DSR={refresh}")),
+        get_req("/me").header(COOKIE, format!("DSR={refresh}")),
+        get_req("/me").header(AUTHORIZATION, bearer(&ada)),
+    ] {
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(set_cookies(&response).is_empty(), "the cookies are kept");
+        assert_eq!(body_json(response).await["error"], "upstream_unavailable");
+    }
+
+    // Once the cache may refetch, the very same cookies work.
+    clock.advance(Duration::from_secs(301));
+    let response = send(
+        &app,
+        get_req("/me").header(COOKIE, format!("DS={session}; DSR={refresh}")),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(body_json(response).await["user"], ada.session.user_id());
 }
 
 #[tokio::test]
@@ -526,6 +681,12 @@ async fn oauth_and_sso_login_routes() {
 
         // Without the flow cookie (a callback link sent to someone else): refused.
         let response = send(&app, get_req(&callback)).await;
+        assert_eq!(response.status(), 400);
+        // With another flow's cookie (the nonce differs in one digit): refused too.
+        let (nonce, target) = flow_cookie["DSFLOW=".len()..].split_once('.').unwrap();
+        let other = if nonce.starts_with('0') { "1" } else { "0" };
+        let forged = format!("DSFLOW={other}{}.{target}", &nonce[1..]);
+        let response = send(&app, get_req(&callback).header(COOKIE, forged)).await;
         assert_eq!(response.status(), 400);
 
         let response = send(&app, get_req(&callback).header(COOKIE, &flow_cookie)).await;
@@ -650,4 +811,65 @@ async fn logout_revokes_and_clears() {
     )
     .await;
     assert_eq!(response.headers()[LOCATION], "/");
+}
+
+#[tokio::test]
+async fn cross_site_logout_is_refused() {
+    let env = Env::start().await;
+    let app = app(&env.descope());
+    let ada = env.sign_in("ada@example.com").await;
+    let refresh = ada.refresh_token().secret();
+    // A form on another site posting to our logout (the browser adds the cookies).
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "http://app.test.evil.example"),
+        ("origin", "null"),
+    ] {
+        let request = Request::post("/auth/logout")
+            .header(COOKIE, format!("DSR={refresh}"))
+            .header(name, value);
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(set_cookies(&response).is_empty(), "{name}: {value}");
+        assert_eq!(body_json(response).await["error"], "forbidden");
+    }
+    // Both headers, as a browser sends them from another site.
+    let request = Request::post("/auth/logout")
+        .header(COOKIE, format!("DSR={refresh}"))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example");
+    assert_eq!(send(&app, request).await.status(), StatusCode::FORBIDDEN);
+    // Nothing was revoked.
+    assert!(env.client.refresh(ada.refresh_token()).await.is_ok());
+
+    // Same origin, a navigation the user started, the app's Origin, or no browser at all.
+    for headers in [
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://app.test"),
+        ][..],
+        &[("sec-fetch-site", "none")],
+        &[("origin", "http://app.test")],
+        &[
+            ("origin", "http://localhost:3000"),
+            ("host", "localhost:3000"),
+        ],
+        &[],
+    ] {
+        let mut request = Request::post("/auth/logout");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{headers:?}");
+        assert_eq!(set_cookies(&response).len(), 2, "{headers:?}");
+    }
+    // A same-origin logout does revoke.
+    let request = Request::post("/auth/logout")
+        .header(COOKIE, format!("DSR={refresh}"))
+        .header("sec-fetch-site", "same-origin");
+    assert_eq!(send(&app, request).await.status(), StatusCode::SEE_OTHER);
+    assert!(env.client.refresh(ada.refresh_token()).await.is_err());
 }
