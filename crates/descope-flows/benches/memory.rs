@@ -36,7 +36,11 @@ fn mib(kib: u64) -> f64 {
 fn main() {
     // Under `cargo test --all-targets` the bench binary runs without `--bench`: stay short.
     let full = std::env::args().any(|a| a == "--bench");
-    let count = if full { DEFAULT_TOKEN_CACHE_CAPACITY } else { 50 };
+    let count = if full {
+        DEFAULT_TOKEN_CACHE_CAPACITY
+    } else {
+        50
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -92,7 +96,11 @@ fn main() {
     println!(
         "client share: {:.1} MiB (target <= 16 MiB): {}",
         mib(client_kib),
-        if client_kib <= 16 * 1024 { "meets" } else { "MISSES" }
+        if client_kib <= 16 * 1024 {
+            "meets"
+        } else {
+            "MISSES"
+        }
     );
     drop(client);
 }

@@ -133,9 +133,12 @@ impl Client {
             .filter(|t| !t.is_empty())
             .or_else(|| cookie_value(headers, &cookies.refresh_cookie_name).map(RefreshToken::new));
 
-        let session = self.validator().validate_session(&session_token).await?;
+        let session = self
+            .validator()
+            .validate_issued_session(&session_token)
+            .await?;
         let refresh = match (refresh_token, known_refresh) {
-            (Some(token), _) => self.validator().validate_refresh(&token).await?,
+            (Some(token), _) => self.validator().validate_issued_refresh(&token).await?,
             (None, Some(known)) => known,
             (None, None) => return Err(missing(status)),
         };

@@ -350,8 +350,13 @@ impl KeyCache {
     }
 
     /// The key with this `kid`, fetching the key set when it is unknown (see the module docs
-    /// for the throttling and sharing rules).
-    pub(crate) async fn get(self: &Arc<Self>, kid: &str) -> Result<Arc<VerifyingKey>, Error> {
+    /// for the throttling and sharing rules). `unthrottled`: the token came from Descope's
+    /// own answer, so an unknown `kid` is a rotation, not an attack: skip the interval.
+    pub(crate) async fn get(
+        self: &Arc<Self>,
+        kid: &str,
+        unthrottled: bool,
+    ) -> Result<Arc<VerifyingKey>, Error> {
         if let Some(key) = self.lookup(kid) {
             return Ok(key);
         }
@@ -365,7 +370,7 @@ impl KeyCache {
             return Err(state.outcome_without_key());
         }
         let now = self.clock.now_unix();
-        if let Some(last) = state.last_attempt {
+        if let Some(last) = state.last_attempt.filter(|_| !unthrottled) {
             let wait = if state.last_failure.is_some() {
                 self.min_refetch_secs.min(FAILED_FETCH_RETRY_SECS)
             } else {

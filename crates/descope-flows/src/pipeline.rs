@@ -138,10 +138,7 @@ impl Pipeline {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let mut headers = extra_headers;
-        headers.insert(
-            "x-descope-sdk-name",
-            HeaderValue::from_static(SDK_NAME),
-        );
+        headers.insert("x-descope-sdk-name", HeaderValue::from_static(SDK_NAME));
         headers.insert(
             "x-descope-sdk-version",
             HeaderValue::from_static(SDK_VERSION),

@@ -1,10 +1,10 @@
 //! Validated sessions, and the role and permission helpers.
 
-use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-use descope_types::{Claims, DRN_REFRESH, DRN_SESSION, RefreshToken, SessionToken, TenantClaims};
+use descope_types::{Claims, DRN_REFRESH, DRN_SESSION, RefreshToken, SessionToken, TenantsClaim};
 use serde_json::Value;
 
 /// A token type the validator knows: which `drn` it must carry.
@@ -34,14 +34,41 @@ impl TokenKind for RefreshToken {
     }
 }
 
-/// A verified token and its claims, shared by the verified-token cache and every session
-/// handed out for it.
+/// The SHA-256 of a token's text: what the verified-token cache keeps instead of the token
+/// (32 bytes, not a kilobyte), compared in constant time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint(pub(crate) [u8; 32]);
+
+impl Fingerprint {
+    pub(crate) fn of(raw: &str) -> Self {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, raw.as_bytes());
+        let mut bytes = [0; 32];
+        bytes.copy_from_slice(digest.as_ref());
+        Self(bytes)
+    }
+
+    /// The cache bucket: a slice of a cryptographic hash, so nobody can aim tokens at one.
+    pub(crate) fn bucket(&self) -> u64 {
+        let mut head = [0; 8];
+        head.copy_from_slice(&self.0[..8]);
+        u64::from_le_bytes(head)
+    }
+
+    /// Equal in time that does not depend on where the fingerprints differ.
+    pub(crate) fn matches(&self, other: &Self) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(&self.0, &other.0).is_ok()
+    }
+}
+
+/// A verified token's claims, shared by the verified-token cache and every session handed
+/// out for it.
 pub(crate) struct Verified<T> {
-    pub(crate) token: T,
+    pub(crate) fingerprint: Fingerprint,
     pub(crate) claims: Claims,
     pub(crate) project_id: Arc<str>,
     /// The key cache's epoch when the token was verified (see `KeyCache::epoch`).
     pub(crate) key_epoch: u64,
+    pub(crate) kind: PhantomData<fn() -> T>,
 }
 
 /// The accessors shared by [`Session`] and [`RefreshSession`].
@@ -49,7 +76,7 @@ macro_rules! claim_accessors {
     ($token:ty) => {
         /// The token itself (redacted in `Debug`).
         pub fn token(&self) -> &$token {
-            &self.inner.token
+            &self.token
         }
 
         /// The user id: `dsub` when present, else `sub` (validation requires one of them).
@@ -83,7 +110,7 @@ macro_rules! claim_accessors {
         }
 
         /// Roles and permissions per tenant, by tenant id.
-        pub fn tenants(&self) -> &BTreeMap<String, TenantClaims> {
+        pub fn tenants(&self) -> &TenantsClaim {
             &self.inner.claims.tenants
         }
 
@@ -119,12 +146,16 @@ macro_rules! claim_accessors {
 /// Cheap to clone. `Debug` never prints the token.
 #[derive(Clone)]
 pub struct Session {
+    token: Arc<SessionToken>,
     inner: Arc<Verified<SessionToken>>,
 }
 
 impl Session {
-    pub(crate) fn from_verified(inner: Arc<Verified<SessionToken>>) -> Self {
-        Self { inner }
+    pub(crate) fn from_verified(token: &SessionToken, inner: Arc<Verified<SessionToken>>) -> Self {
+        Self {
+            token: Arc::new(token.clone()),
+            inner,
+        }
     }
 
     claim_accessors!(SessionToken);
@@ -211,12 +242,16 @@ impl fmt::Debug for Session {
 /// Cheap to clone. `Debug` never prints the token.
 #[derive(Clone)]
 pub struct RefreshSession {
+    token: Arc<RefreshToken>,
     inner: Arc<Verified<RefreshToken>>,
 }
 
 impl RefreshSession {
-    pub(crate) fn from_verified(inner: Arc<Verified<RefreshToken>>) -> Self {
-        Self { inner }
+    pub(crate) fn from_verified(token: &RefreshToken, inner: Arc<Verified<RefreshToken>>) -> Self {
+        Self {
+            token: Arc::new(token.clone()),
+            inner,
+        }
     }
 
     claim_accessors!(RefreshToken);

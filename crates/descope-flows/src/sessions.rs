@@ -429,7 +429,11 @@ impl AccessKeyExchange<'_> {
         if body.session_jwt.is_empty() {
             return Err(Error::decode(DecodeError::new(decoded.status)));
         }
-        let session = self.client.validate_session(&body.session_jwt).await?;
+        let session = self
+            .client
+            .validator()
+            .validate_issued_session(&body.session_jwt)
+            .await?;
         Ok(AccessKeyInfo {
             key_id: body.key_id,
             session,

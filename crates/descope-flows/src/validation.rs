@@ -7,9 +7,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::BuildHasher;
+use std::marker::PhantomData;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -22,7 +21,7 @@ use descope_types::{Clock, SystemClock};
 
 use crate::error::{Error, TokenErrorReason};
 use crate::jwks::{AlgorithmSet, KeyCache, KeySource, SigningAlgorithm, VerifyingKey};
-use crate::session::{RefreshSession, Session, TokenKind, Verified};
+use crate::session::{Fingerprint, RefreshSession, Session, TokenKind, Verified};
 
 /// Default JWT leeway applied to `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
@@ -134,7 +133,7 @@ impl Keys {
         }
     }
 
-    async fn get(&self, kid: Option<&str>) -> Result<Arc<VerifyingKey>, Error> {
+    async fn get(&self, kid: Option<&str>, source: Source) -> Result<Arc<VerifyingKey>, Error> {
         match (self, kid) {
             (Self::Static { kid: own, key }, kid) => match (own, kid) {
                 (Some(own), Some(kid)) if own != kid => {
@@ -142,7 +141,7 @@ impl Keys {
                 }
                 _ => Ok(Arc::clone(key)),
             },
-            (Self::Fetched(cache), Some(kid)) => cache.get(kid).await,
+            (Self::Fetched(cache), Some(kid)) => cache.get(kid, source == Source::Descope).await,
             // Without a pinned key, the `kid` is what selects the key.
             (Self::Fetched(_), None) => Err(Error::token(TokenErrorReason::UnknownKey)),
         }
@@ -160,6 +159,15 @@ impl fmt::Debug for SessionValidator {
             .field("pinned_key", &matches!(inner.keys, Keys::Static { .. }))
             .finish_non_exhaustive()
     }
+}
+
+/// Where a token came from: the caller (untrusted: an unknown `kid` fetches keys at most
+/// once per interval) or Descope's answer to this client (an unknown `kid` means the keys
+/// rotated: fetch now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Caller,
+    Descope,
 }
 
 /// The token header fields validation reads.
@@ -220,20 +228,50 @@ impl SessionValidator {
 
     /// Validates a session token (`drn: "DS"`).
     pub async fn validate_session(&self, token: &SessionToken) -> Result<Session, Error> {
-        let verified = self.validate(token, &self.inner.sessions).await?;
-        Ok(Session::from_verified(verified))
+        let verified = self
+            .validate(token, &self.inner.sessions, Source::Caller)
+            .await?;
+        Ok(Session::from_verified(token, verified))
     }
 
     /// Validates a refresh token (`drn: "DSR"`). The configured audience does not apply.
     pub async fn validate_refresh(&self, token: &RefreshToken) -> Result<RefreshSession, Error> {
-        let verified = self.validate(token, &self.inner.refreshes).await?;
-        Ok(RefreshSession::from_verified(verified))
+        let verified = self
+            .validate(token, &self.inner.refreshes, Source::Caller)
+            .await?;
+        Ok(RefreshSession::from_verified(token, verified))
+    }
+
+    /// Validates a session token Descope just issued in answer to this client: a `kid` the
+    /// cache does not know means the keys rotated, so the key set is fetched at once,
+    /// whatever the refetch throttle says (the credential that bought these tokens may
+    /// already be spent).
+    pub(crate) async fn validate_issued_session(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Session, Error> {
+        let verified = self
+            .validate(token, &self.inner.sessions, Source::Descope)
+            .await?;
+        Ok(Session::from_verified(token, verified))
+    }
+
+    /// Like [`validate_issued_session`](Self::validate_issued_session), for a refresh token.
+    pub(crate) async fn validate_issued_refresh(
+        &self,
+        token: &RefreshToken,
+    ) -> Result<RefreshSession, Error> {
+        let verified = self
+            .validate(token, &self.inner.refreshes, Source::Descope)
+            .await?;
+        Ok(RefreshSession::from_verified(token, verified))
     }
 
     async fn validate<T: TokenKind>(
         &self,
         token: &T,
         cache: &TokenCache<T>,
+        source: Source,
     ) -> Result<Arc<Verified<T>>, Error> {
         let inner = &*self.inner;
         let raw = token.raw();
@@ -242,11 +280,12 @@ impl SessionValidator {
         }
         // Read before the key lookup: a key dropped meanwhile invalidates this entry.
         let epoch = inner.keys.epoch();
-        if let Some(hit) = cache.get(raw, epoch) {
+        let fingerprint = cache.enabled().then(|| Fingerprint::of(raw));
+        if let Some(hit) = fingerprint.and_then(|f| cache.get(&f, epoch)) {
             return match self.check_claims::<T>(&hit.claims, inner.clock.now_unix()) {
                 Ok(()) => Ok(hit),
                 Err(error) => {
-                    cache.remove(raw);
+                    cache.remove(&hit.fingerprint);
                     Err(error)
                 }
             };
@@ -268,7 +307,7 @@ impl SessionValidator {
         let payload = b64(payload)?;
         let signature = b64(signature)?;
 
-        let key = inner.keys.get(header.kid.as_deref()).await?;
+        let key = inner.keys.get(header.kid.as_deref(), source).await?;
         if !key.accepts(alg) {
             return Err(Error::token(TokenErrorReason::DisallowedAlgorithm));
         }
@@ -283,12 +322,15 @@ impl SessionValidator {
         let now = inner.clock.now_unix();
         self.check_claims::<T>(&claims, now)?;
         let verified = Arc::new(Verified {
-            token: token.clone(),
+            fingerprint: fingerprint.unwrap_or(Fingerprint([0; 32])),
             claims,
             project_id: Arc::clone(&inner.project_id),
             key_epoch: epoch,
+            kind: PhantomData,
         });
-        cache.insert(raw, &verified, now, inner.leeway);
+        if fingerprint.is_some() {
+            cache.insert(&verified, now, inner.leeway);
+        }
         Ok(verified)
     }
 
@@ -362,12 +404,11 @@ fn issuer_names_project(iss: &str, project_id: &str) -> bool {
     segments.next() == Some(project_id) || segments.next() == Some(project_id)
 }
 
-/// Verified tokens by their exact text, so a token seen before skips the signature check and
-/// JSON parse. Bounded; entries die at the token's `exp` (the claim rules run on every hit).
+/// Verified tokens by the SHA-256 of their text, so a token seen before skips the signature
+/// check and JSON parse. Bounded; entries die at the token's `exp` (the claim rules run on
+/// every hit).
 struct TokenCache<T> {
     capacity: usize,
-    /// Keyed per process, so nobody can aim tokens at one bucket.
-    hasher: RandomState,
     map: RwLock<HashMap<u64, Arc<Verified<T>>>>,
 }
 
@@ -375,34 +416,29 @@ impl<T: TokenKind> TokenCache<T> {
     fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            hasher: RandomState::new(),
             map: RwLock::new(HashMap::new()),
         }
     }
 
-    fn get(&self, raw: &str, epoch: u64) -> Option<Arc<Verified<T>>> {
-        if self.capacity == 0 {
-            return None;
-        }
-        let hash = self.hasher.hash_one(raw);
+    fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    fn get(&self, fingerprint: &Fingerprint, epoch: u64) -> Option<Arc<Verified<T>>> {
         let entry = self
             .map
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&hash)
+            .get(&fingerprint.bucket())
             .cloned()?;
-        // The hash only picks the entry; the whole token must match, compared in constant
-        // time so a near miss is not faster or slower than a far one.
-        (entry.key_epoch == epoch && constant_time_eq(entry.token.raw(), raw)).then_some(entry)
+        // The bucket only picks the entry; the whole fingerprint must match.
+        (entry.key_epoch == epoch && entry.fingerprint.matches(fingerprint)).then_some(entry)
     }
 
-    fn insert(&self, raw: &str, verified: &Arc<Verified<T>>, now: i64, leeway: i64) {
-        if self.capacity == 0 {
-            return;
-        }
-        let hash = self.hasher.hash_one(raw);
+    fn insert(&self, verified: &Arc<Verified<T>>, now: i64, leeway: i64) {
+        let bucket = verified.fingerprint.bucket();
         let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= self.capacity && !map.contains_key(&hash) {
+        if map.len() >= self.capacity && !map.contains_key(&bucket) {
             map.retain(|_, v| !is_expired(v.claims.exp.unwrap_or(i64::MIN), now, leeway));
             // Still crowded with live tokens: drop arbitrary ones (iteration order is random
             // per process) down to three quarters, so this scan runs once per many inserts.
@@ -415,21 +451,15 @@ impl<T: TokenKind> TokenCache<T> {
                 }
             }
         }
-        map.insert(hash, Arc::clone(verified));
+        map.insert(bucket, Arc::clone(verified));
     }
 
-    fn remove(&self, raw: &str) {
-        let hash = self.hasher.hash_one(raw);
+    fn remove(&self, fingerprint: &Fingerprint) {
         self.map
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(&hash);
+            .remove(&fingerprint.bucket());
     }
-}
-
-/// Equal in time that depends only on the lengths (aws-lc's comparison).
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
 }
 
 #[cfg(test)]
@@ -472,14 +502,19 @@ mod tests {
 
     fn verified(raw: &str, exp: i64) -> Arc<Verified<SessionToken>> {
         Arc::new(Verified {
-            token: SessionToken::new(raw),
+            fingerprint: Fingerprint::of(raw),
             claims: Claims {
                 exp: Some(exp),
                 ..Claims::default()
             },
             project_id: Arc::from("P"),
             key_epoch: 0,
+            kind: PhantomData,
         })
+    }
+
+    fn get(cache: &TokenCache<SessionToken>, raw: &str, epoch: u64) -> bool {
+        cache.get(&Fingerprint::of(raw), epoch).is_some()
     }
 
     #[test]
@@ -488,36 +523,37 @@ mod tests {
         let len = || cache.map.read().unwrap().len();
         for i in 0..4 {
             let raw = format!("expired-{i}");
-            cache.insert(&raw, &verified(&raw, 50), 0, 5);
+            cache.insert(&verified(&raw, 50), 0, 5);
         }
         for i in 0..4 {
             let raw = format!("live-{i}");
-            cache.insert(&raw, &verified(&raw, 1_000), 0, 5);
+            cache.insert(&verified(&raw, 1_000), 0, 5);
         }
         assert_eq!(len(), 8);
         // Full at t=100: the four expired entries make room, the live ones stay.
-        cache.insert("new", &verified("new", 1_000), 100, 5);
+        cache.insert(&verified("new", 1_000), 100, 5);
         assert_eq!(len(), 5);
         for i in 0..4 {
-            assert!(cache.get(&format!("live-{i}"), 0).is_some());
-            assert!(cache.get(&format!("expired-{i}"), 0).is_none());
+            assert!(get(&cache, &format!("live-{i}"), 0));
+            assert!(!get(&cache, &format!("expired-{i}"), 0));
         }
         // Full of live tokens: it trims, never grows past capacity.
         for i in 0..100 {
             let raw = format!("more-{i}");
-            cache.insert(&raw, &verified(&raw, 1_000), 100, 5);
+            cache.insert(&verified(&raw, 1_000), 100, 5);
             assert!(len() <= 8);
         }
-        assert!(cache.get("more-99", 0).is_some());
+        assert!(get(&cache, "more-99", 0));
         // Another key epoch misses.
-        assert!(cache.get("more-99", 1).is_none());
+        assert!(!get(&cache, "more-99", 1));
     }
 
     #[test]
-    fn constant_time_eq_compares_everything() {
-        assert!(constant_time_eq("abc", "abc"));
-        assert!(!constant_time_eq("abc", "abd"));
-        assert!(!constant_time_eq("abc", "abcd"));
-        assert!(constant_time_eq("", ""));
+    fn fingerprints_compare_whole_tokens() {
+        let a = Fingerprint::of("abc");
+        assert!(a.matches(&Fingerprint::of("abc")));
+        assert!(!a.matches(&Fingerprint::of("abd")));
+        assert!(!a.matches(&Fingerprint::of("abcd")));
+        assert_ne!(a.bucket(), Fingerprint::of("abd").bucket());
     }
 }

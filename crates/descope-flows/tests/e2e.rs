@@ -485,6 +485,41 @@ async fn key_rotation_mid_run(kind: Backend) {
     s.client.refresh(before.refresh_token()).await.unwrap();
 }
 
+/// Descope's own answers are trusted to name new keys: the refetch throttle, which guards
+/// against tokens from callers, does not make a fresh sign-in fail after a rotation.
+async fn rotation_seen_in_answers_despite_the_throttle(kind: Backend) {
+    let s = setup(kind, EmulatorConfig::default()).await;
+    let client = Client::builder(s.emulator.project_id())
+        .base_url(s.emulator.base_url())
+        .transport(s.raw.clone())
+        .clock(SharedClock(s.offset.clone()))
+        .key_refetch_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let sign_in = || async {
+        let url = client
+            .oauth()
+            .start("google")
+            .redirect_url(REDIRECT)
+            .await
+            .unwrap();
+        client
+            .oauth()
+            .exchange(&s.follow(&url, REDIRECT).await)
+            .await
+    };
+    let before = sign_in().await.unwrap();
+    s.control("/emulator/keys/rotate", json!({"graceSeconds": 600}))
+        .await;
+    let after = sign_in().await.unwrap();
+    assert_eq!(after.session.user_id(), before.session.user_id());
+    // Now known, the new key serves callers too.
+    client
+        .validate_session(after.session_token())
+        .await
+        .unwrap();
+}
+
 async fn expiry_via_emulator_clock(kind: Backend) {
     let s = setup(kind, EmulatorConfig::default()).await;
     let old = sign_in_with_oauth(&s).await;
@@ -583,6 +618,7 @@ macro_rules! over_both_backends {
 }
 
 over_both_backends!(
+    rotation_seen_in_answers_despite_the_throttle,
     oauth_web,
     oauth_step_up,
     native,

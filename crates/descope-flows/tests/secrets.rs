@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use descope_emulator::{Emulator, EmulatorConfig};
 use descope_flows::Client;
-use descope_types::{
-    ExternalToken, JwtResponse, RefreshRequest, TotpCode, TotpKey, TotpResponse,
-};
+use descope_types::{ExternalToken, JwtResponse, RefreshRequest, TotpCode, TotpKey, TotpResponse};
 
 /// Collects everything the subscriber writes.
 #[derive(Clone, Default)]
@@ -115,7 +113,10 @@ fn no_secret_in_debug_display_or_logs() {
     );
 
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("descope.http"), "requests were logged: {logs}");
+    assert!(
+        logs.contains("descope.http"),
+        "requests were logged: {logs}"
+    );
     for secret in &secrets {
         assert!(secret.len() >= 6, "a real secret: {secret}");
         assert!(!logs.contains(secret.as_str()), "a secret in the logs");

@@ -47,7 +47,9 @@ mod responses;
 mod secret;
 mod user;
 
-pub use claims::{Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims};
+pub use claims::{
+    Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims, TenantsClaim, TenantsIter,
+};
 pub use clock::{Clock, SystemClock};
 pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};

@@ -395,7 +395,7 @@ fn claims() -> BoxedStrategy<Claims> {
             amr: b.1,
             roles: b.2,
             permissions: b.3,
-            tenants: b.4,
+            tenants: b.4.into(),
             dct: b.5,
             custom: b.6,
         })

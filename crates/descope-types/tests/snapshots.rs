@@ -324,7 +324,8 @@ fn claims() {
                 permissions: vec!["tenant-read".into()],
                 extra: Default::default(),
             },
-        )]),
+        )])
+        .into(),
         dct: Some("T1".into()),
         custom: map(json!({"plan": "pro"})),
         ..Claims::default()

@@ -285,7 +285,7 @@ impl Project {
         let mut claims = self.base_claims(&snap.subject, now, exp, DRN_SESSION, &snap.amr);
         claims.roles = snap.authz.roles.clone();
         claims.permissions = snap.authz.permissions.clone();
-        claims.tenants = snap.authz.tenants.clone();
+        claims.tenants = snap.authz.tenants.clone().into();
         claims.dct = snap.dct.clone();
         claims.custom = snap
             .custom_claims
