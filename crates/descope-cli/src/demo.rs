@@ -2,7 +2,7 @@
 //! step with ✓/✗ and its time.
 
 use std::fmt::Display;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use bytes::Bytes;
 use descope_emulator::{Emulator, EmulatorConfig};
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::commands::{Out, claims_table, cli_policy, waiting, when};
 use crate::error::CliError;
 use crate::output::{Style, qr_code, table};
-use crate::totp_code::{TotpParams, base32_decode, code_at};
+use crate::totp_code::authenticator;
 
 const REDIRECT_URL: &str = "http://localhost:3000/auth/callback";
 const NEWCOMER: &str = "newcomer@example.com";
@@ -172,12 +172,9 @@ pub async fn run(out: Out) -> Result<(), CliError> {
     detail(&enrollment.provisioning_url);
     let code = steps
         .run("Compute the code from the key (RFC 6238)", async {
-            let params = TotpParams::from_provisioning_url(&enrollment.provisioning_url)?;
-            let secret = base32_decode(enrollment.key.secret()).ok_or("the key is not base32")?;
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_err(|_| "the clock is before 1970")?;
-            Ok::<_, &str>(code_at(&secret, params, now.as_secs()))
+            let totp = authenticator(enrollment.key.secret(), &enrollment.provisioning_url)?;
+            totp.generate_current()
+                .map_err(|_| "the clock is before 1970")
         })
         .await?;
     detail(&format!("code {code}"));
