@@ -18,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let info = client
         .totp()
-        .verify(&login_id, &TotpCode::new(code), None, None)
+        .verify(&login_id, &TotpCode::new(code))
         .await?;
     println!("signed in as {}", info.session.user_id());
 

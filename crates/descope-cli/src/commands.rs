@@ -1,13 +1,13 @@
 //! The commands for real projects: `totp`, `oauth`, `sso`, `session`.
 
+use std::future::IntoFuture;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Subcommand;
 use descope_flows::{AuthenticationInfo, Client, Session};
 use descope_transport::{Policy, RetryPolicy};
 use descope_types::{
-    ExchangeCode, IdToken, NativeFinishRequest, OAuthStartParams, RefreshToken, SessionToken,
-    SignUpUser, SsoStartParams, TotpCode, UserResponse,
+    ExchangeCode, IdToken, RefreshToken, SessionToken, SignUpUser, TotpCode, UserResponse,
 };
 use serde_json::{Value, json};
 
@@ -58,8 +58,9 @@ pub fn cli_policy() -> Policy {
         .retry(RetryPolicy::default().delays([Duration::from_millis(250), Duration::from_secs(1)]))
 }
 
-/// Runs `call` with a spinner on stderr (when it is a terminal).
-pub async fn waiting<T>(label: &str, call: impl Future<Output = T>) -> T {
+/// Runs `call` (a future, or a client call's builder) with a spinner on stderr (when it is
+/// a terminal).
+pub async fn waiting<T>(label: &str, call: impl IntoFuture<Output = T>) -> T {
     let spinner = Spinner::start(label);
     let result = call.await;
     spinner.stop();
@@ -69,6 +70,8 @@ pub async fn waiting<T>(label: &str, call: impl Future<Output = T>) -> T {
 const REFRESH_ENV: &str = "DESCOPE_REFRESH_TOKEN";
 const SESSION_ENV: &str = "DESCOPE_SESSION_TOKEN";
 const CODE_ENV: &str = "DESCOPE_CODE";
+const TOTP_CODE_ENV: &str = "DESCOPE_TOTP_CODE";
+const ID_TOKEN_ENV: &str = "DESCOPE_ID_TOKEN";
 
 fn refresh_token(value: Option<&str>) -> Result<RefreshToken, CliError> {
     secret(value, "refresh token", REFRESH_ENV).map(RefreshToken::new)
@@ -114,26 +117,20 @@ impl TotpCommand {
                 name,
                 email,
             } => {
-                let user = (name.is_some() || email.is_some()).then(|| SignUpUser {
-                    name,
-                    email,
-                    ..SignUpUser::default()
-                });
-                let enrollment = waiting(
-                    "signing up",
-                    client.totp().sign_up(&login_id, user.as_ref()),
-                )
-                .await?;
+                let mut sign_up = client.totp().sign_up(&login_id);
+                if name.is_some() || email.is_some() {
+                    sign_up = sign_up.user(SignUpUser {
+                        name,
+                        email,
+                        ..SignUpUser::default()
+                    });
+                }
+                let enrollment = waiting("signing up", sign_up).await?;
                 print_enrollment(&login_id, &enrollment, out);
             }
             Self::Verify { login_id, code } => {
-                let code =
-                    TotpCode::new(secret(code.as_deref(), "TOTP code", "DESCOPE_TOTP_CODE")?);
-                let info = waiting(
-                    "verifying",
-                    client.totp().verify(&login_id, &code, None, None),
-                )
-                .await?;
+                let code = TotpCode::new(secret(code.as_deref(), "TOTP code", TOTP_CODE_ENV)?);
+                let info = waiting("verifying", client.totp().verify(login_id, &code)).await?;
                 print_auth(&info, out);
             }
             Self::Update {
@@ -231,11 +228,15 @@ impl OAuthCommand {
                 redirect_url,
                 login_hint,
             } => {
-                let mut params = OAuthStartParams::new(provider.as_str());
-                params.redirect_url = redirect_url;
-                params.login_hint = login_hint;
-                let url = waiting("starting", client.oauth().start(&params, None, None)).await?;
-                print_url(&url, out);
+                let mut start = client.oauth().start(provider.as_str());
+                if let Some(url) = redirect_url {
+                    start = start.redirect_url(url);
+                }
+                if let Some(hint) = login_hint {
+                    start = start.login_hint(hint);
+                }
+                let url = waiting("starting", start).await?;
+                print_url(url.as_str(), out);
             }
             Self::Exchange { code } => {
                 let code = ExchangeCode::new(secret(code.as_deref(), "code", CODE_ENV)?);
@@ -243,13 +244,8 @@ impl OAuthCommand {
                 print_auth(&info, out);
             }
             Self::NativeStart { provider, implicit } => {
-                let started = waiting(
-                    "starting",
-                    client
-                        .oauth()
-                        .start_native(provider.as_str(), None, Some(implicit), None),
-                )
-                .await?;
+                let start = client.oauth().start_native(provider.as_str());
+                let started = waiting("starting", start.implicit(implicit)).await?;
                 if out.json {
                     println!(
                         "{}",
@@ -293,20 +289,15 @@ impl OAuthCommand {
                             .to_owned(),
                     ));
                 }
-                let code = code
-                    .map(|c| secret(Some(&c), "code", CODE_ENV).map(ExchangeCode::new))
-                    .transpose()?;
-                let id_token = id_token
-                    .map(|t| secret(Some(&t), "ID token", "DESCOPE_ID_TOKEN").map(IdToken::new))
-                    .transpose()?;
-                let request = NativeFinishRequest {
-                    provider: provider.as_str().into(),
-                    state_id,
-                    user: None,
-                    code,
-                    id_token,
-                };
-                let info = waiting("finishing", client.oauth().finish_native(&request)).await?;
+                let mut finish = client.oauth().finish_native(provider.as_str(), state_id);
+                if let Some(code) = code.as_deref() {
+                    finish = finish.code(&ExchangeCode::new(secret(Some(code), "code", CODE_ENV)?));
+                }
+                if let Some(token) = id_token.as_deref() {
+                    let token = secret(Some(token), "ID token", ID_TOKEN_ENV)?;
+                    finish = finish.id_token(&IdToken::new(token));
+                }
+                let info = waiting("finishing", finish).await?;
                 print_auth(&info, out);
             }
         }
@@ -363,13 +354,19 @@ impl SsoCommand {
                 sso_id,
                 saml,
             } => {
-                let mut params = SsoStartParams::new(tenant);
-                params.redirect_url = redirect_url;
-                params.login_hint = login_hint;
-                params.sso_id = sso_id;
                 let flow = if saml { client.saml() } else { client.sso() };
-                let url = waiting("starting", flow.start(&params, None, None)).await?;
-                print_url(&url, out);
+                let mut start = flow.start(tenant);
+                if let Some(url) = redirect_url {
+                    start = start.redirect_url(url);
+                }
+                if let Some(hint) = login_hint {
+                    start = start.login_hint(hint);
+                }
+                if let Some(id) = sso_id {
+                    start = start.sso_id(id);
+                }
+                let url = waiting("starting", start).await?;
+                print_url(url.as_str(), out);
             }
             Self::Exchange { code, saml } => {
                 let code = ExchangeCode::new(secret(code.as_deref(), "code", CODE_ENV)?);
@@ -475,7 +472,7 @@ impl SessionCommand {
                 refresh_token: t,
             } => {
                 let refresh = refresh_token(t.as_deref())?;
-                let info = waiting("selecting", client.select_tenant(&tenant, &refresh)).await?;
+                let info = waiting("selecting", client.select_tenant(tenant, &refresh)).await?;
                 print_auth(&info, out);
             }
         }

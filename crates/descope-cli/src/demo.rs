@@ -2,21 +2,19 @@
 //! step with ✓/✗ and its time.
 
 use std::fmt::Display;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use bytes::Bytes;
 use descope_emulator::{Emulator, EmulatorConfig};
 use descope_flows::{AuthenticationInfo, Client, ErrorKind};
 use descope_transport::{ReqwestTransport, Transport};
-use descope_types::{
-    ExchangeCode, IdToken, NativeFinishRequest, OAuthStartParams, SsoStartParams, TotpCode,
-};
+use descope_types::{ExchangeCode, IdToken, TotpCode};
 use serde_json::{Value, json};
 
 use crate::commands::{Out, claims_table, cli_policy, waiting, when};
 use crate::error::CliError;
 use crate::output::{Style, qr_code, table};
-use crate::totp_code::{TotpParams, base32_decode, code_at};
+use crate::totp_code::authenticator;
 
 const REDIRECT_URL: &str = "http://localhost:3000/auth/callback";
 const NEWCOMER: &str = "newcomer@example.com";
@@ -165,7 +163,7 @@ pub async fn run(out: Out) -> Result<(), CliError> {
     // TOTP: enroll, compute a code as an authenticator app does, sign in.
     let enrollment = steps
         .run(&format!("TOTP sign-up ({NEWCOMER})"), async {
-            client.totp().sign_up(NEWCOMER, None).await.map_err(flows)
+            client.totp().sign_up(NEWCOMER).await.map_err(flows)
         })
         .await?;
     if let Some(qr) = qr_code(&enrollment.provisioning_url) {
@@ -174,12 +172,9 @@ pub async fn run(out: Out) -> Result<(), CliError> {
     detail(&enrollment.provisioning_url);
     let code = steps
         .run("Compute the code from the key (RFC 6238)", async {
-            let params = TotpParams::from_provisioning_url(&enrollment.provisioning_url)?;
-            let secret = base32_decode(enrollment.key.secret()).ok_or("the key is not base32")?;
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_err(|_| "the clock is before 1970")?;
-            Ok::<_, &str>(code_at(&secret, params, now.as_secs()))
+            let totp = authenticator(enrollment.key.secret(), &enrollment.provisioning_url)?;
+            totp.generate_current()
+                .map_err(|_| "the clock is before 1970")
         })
         .await?;
     detail(&format!("code {code}"));
@@ -187,7 +182,7 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         .run("TOTP verify → session", async {
             client
                 .totp()
-                .verify(NEWCOMER, &TotpCode::new(code.as_str()), None, None)
+                .verify(NEWCOMER, &TotpCode::new(code.as_str()))
                 .await
                 .map_err(flows)
         })
@@ -204,22 +199,21 @@ pub async fn run(out: Out) -> Result<(), CliError> {
     print!("{}", claims_table(&session, "    "));
 
     // OAuth web: start, the provider's redirect, exchange.
-    let mut params = OAuthStartParams::new("google");
-    params.redirect_url = Some(REDIRECT_URL.to_owned());
-    params.login_hint = Some(OAUTH_USER.to_owned());
     let url = steps
         .run("OAuth start (google)", async {
             client
                 .oauth()
-                .start(&params, None, None)
+                .start("google")
+                .redirect_url(REDIRECT_URL)
+                .login_hint(OAUTH_USER)
                 .await
                 .map_err(flows)
         })
         .await?;
-    detail(&url);
+    detail(url.as_str());
     let (code, back_to) = steps
         .run("Follow the provider → redirect with ?code=", async {
-            code_from_redirect(&http, &url, &project_id).await
+            code_from_redirect(&http, url.as_str(), &project_id).await
         })
         .await?;
     detail(&format!("302 → {back_to}?code=…"));
@@ -239,7 +233,8 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         .run("Native OAuth start (apple, implicit)", async {
             client
                 .oauth()
-                .start_native("apple", None, Some(true), None)
+                .start_native("apple")
+                .implicit(true)
                 .await
                 .map_err(flows)
         })
@@ -263,30 +258,31 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         .await?;
     let tim = steps
         .run("Native OAuth finish → session", async {
-            let request = NativeFinishRequest {
-                provider: "apple".into(),
-                state_id: native.state_id.clone(),
-                user: None,
-                code: None,
-                id_token: Some(id_token),
-            };
-            client.oauth().finish_native(&request).await.map_err(flows)
+            client
+                .oauth()
+                .finish_native("apple", native.state_id.as_str())
+                .id_token(&id_token)
+                .await
+                .map_err(flows)
         })
         .await?;
     detail(&signed_in(&tim));
 
     // SSO: the email's domain picks the tenant.
-    let mut sso = SsoStartParams::new(SSO_EMAIL);
-    sso.redirect_url = Some(REDIRECT_URL.to_owned());
     let url = steps
         .run(&format!("SSO start by email domain ({SSO_EMAIL})"), async {
-            client.sso().start(&sso, None, None).await.map_err(flows)
+            client
+                .sso()
+                .start(SSO_EMAIL)
+                .redirect_url(REDIRECT_URL)
+                .await
+                .map_err(flows)
         })
         .await?;
-    detail(&url);
+    detail(url.as_str());
     let (code, back_to) = steps
         .run("Follow the identity provider → redirect", async {
-            code_from_redirect(&http, &url, &project_id).await
+            code_from_redirect(&http, url.as_str(), &project_id).await
         })
         .await?;
     detail(&format!("302 → {back_to}?code=…"));

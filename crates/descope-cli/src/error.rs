@@ -1,5 +1,6 @@
 //! The command line's errors and their exit codes.
 
+use std::error::Error as StdError;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -16,7 +17,8 @@ pub mod code {
     pub const CONFIG: u8 = 3;
     /// Bad input, rejected before any request: a missing or empty token, code or argument.
     pub const INPUT: u8 = 4;
-    /// Descope (or the base URL) could not be reached: connection, TLS, timeout.
+    /// Descope (or the base URL) could not be reached: connection, TLS, timeout; or a
+    /// custom key source could not supply the signing keys.
     pub const UNREACHABLE: u8 = 5;
     /// Descope answered with an error (its code and description are printed).
     pub const API: u8 = 6;
@@ -34,7 +36,7 @@ Exit codes:
   2  usage error (unknown option, missing argument)
   3  configuration error (no project id, bad base URL, bad emulator config)
   4  bad input rejected before any request (missing/empty token, code or argument)
-  5  Descope unreachable (connection refused, DNS, TLS, timeout)
+  5  Descope unreachable (connection refused, DNS, TLS, timeout, key source failed)
   6  Descope answered with an error (its error code and description are printed)
   7  a token failed local validation (malformed, expired, bad signature, wrong project)
   8  an answer from Descope could not be decoded";
@@ -96,7 +98,8 @@ fn flows_code(error: &descope_flows::Error) -> u8 {
     match error.kind() {
         ErrorKind::Configuration => code::CONFIG,
         ErrorKind::InvalidArgument => code::INPUT,
-        ErrorKind::Transport => code::UNREACHABLE,
+        // A failed key source leaves the signing keys unavailable, as an unreachable Descope does.
+        ErrorKind::Transport | ErrorKind::KeySource => code::UNREACHABLE,
         ErrorKind::Api => code::API,
         ErrorKind::TokenValidation => code::TOKEN,
         ErrorKind::Decode => code::DECODE,
@@ -108,7 +111,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::Configuration => "configuration",
         ErrorKind::InvalidArgument => "input",
-        ErrorKind::Transport => "unreachable",
+        ErrorKind::Transport | ErrorKind::KeySource => "unreachable",
         ErrorKind::Api => "api",
         ErrorKind::TokenValidation => "token",
         ErrorKind::Decode => "decode",
@@ -136,18 +139,56 @@ impl fmt::Display for CliError {
                 },
                 ErrorKind::Transport => {
                     write!(f, "cannot reach Descope: {e}")?;
-                    let mut source = e.transport_error().and_then(std::error::Error::source);
                     // The transport error's own causes say why (refused, DNS, TLS...).
-                    while let Some(cause) = source {
-                        write!(f, ": {cause}")?;
-                        source = cause.source();
-                    }
-                    Ok(())
+                    causes(f, e.transport_error().and_then(StdError::source))
+                }
+                ErrorKind::KeySource => {
+                    write!(f, "cannot get the signing keys: {e}")?;
+                    causes(f, e.source())
                 }
                 _ => write!(f, "{e}"),
             },
             Self::Config(m) | Self::Input(m) | Self::Other(m) => f.write_str(m),
             Self::Demo => f.write_str("a demo step failed"),
         }
+    }
+}
+
+/// Writes `: cause` for `first` and each of its sources.
+fn causes(f: &mut fmt::Formatter<'_>, first: Option<&dyn StdError>) -> fmt::Result {
+    let mut source = first;
+    while let Some(cause) = source {
+        write!(f, ": {cause}")?;
+        source = cause.source();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Unreadable;
+
+    impl fmt::Display for Unreadable {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("key file unreadable")
+        }
+    }
+
+    impl StdError for Unreadable {}
+
+    #[test]
+    fn a_failed_key_source_is_unreachable_with_its_cause() {
+        let error = CliError::from(descope_flows::Error::key_source(Unreadable));
+        assert_eq!(error.exit_code(), ExitCode::from(code::UNREACHABLE));
+        assert_eq!(error.to_json()["error"]["kind"], "unreachable");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("cannot get the signing keys"),
+            "{message}"
+        );
+        assert!(message.ends_with(": key file unreadable"), "{message}");
     }
 }
