@@ -187,6 +187,13 @@ impl From<aws_lc_rs::error::Unspecified> for ApiError {
     }
 }
 
+/// A project id in a bearer, path or query that breaks the project-id rules.
+impl From<descope_types::InvalidProjectId> for ApiError {
+    fn from(_: descope_types::InvalidProjectId) -> Self {
+        Self::missing_bearer("The project id is malformed")
+    }
+}
+
 impl From<crate::error::EmulatorError> for ApiError {
     fn from(_: crate::error::EmulatorError) -> Self {
         Self::internal("cryptographic operation failed")

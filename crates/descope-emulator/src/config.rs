@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use descope_types::{AccessKey, TotpKey};
+use descope_types::{AccessKey, ProjectId, TotpKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -130,14 +130,12 @@ impl EmulatorConfig {
     /// Checks the values that would make the emulator misbehave.
     pub fn validate(&self) -> Result<(), EmulatorError> {
         let fail = |m: &str| Err(EmulatorError::new(EmulatorErrorKind::Config, m));
-        if !crate::projects::valid_project_id(&self.project_id) {
+        // Exactly as written: ids are compared verbatim with the ones requests carry.
+        let valid = |id: &str| ProjectId::new(id).is_ok_and(|p| p.as_str() == id);
+        if !valid(&self.project_id) {
             return fail("project_id must be 1-128 characters of A-Z a-z 0-9 _ - .");
         }
-        if let Some(bad) = self
-            .projects
-            .iter()
-            .find(|p| !crate::projects::valid_project_id(p))
-        {
+        if let Some(bad) = self.projects.iter().find(|p| !valid(p)) {
             return Err(EmulatorError::new(
                 EmulatorErrorKind::Config,
                 format!("invalid project id in projects: {bad:?}"),

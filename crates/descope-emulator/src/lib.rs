@@ -37,6 +37,7 @@
 
 mod api_error;
 mod app;
+mod bearer;
 mod clock;
 mod config;
 mod conn;

@@ -2,11 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
+use descope_types::Clock as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
 use crate::app::App;
+use crate::clock::MAX_OFFSET_SECONDS;
 use crate::extract::{ControlProject, JsonBody};
 use crate::faults::FaultRequest;
 use crate::keys::SigningKey;
@@ -63,9 +65,17 @@ pub(super) struct ClockRequest {
 pub(super) async fn clock(
     State(app): State<App>,
     JsonBody(body): JsonBody<ClockRequest>,
-) -> Json<Value> {
+) -> Result<Json<Value>, ApiError> {
+    if body.offset_seconds.unsigned_abs() > MAX_OFFSET_SECONDS.unsigned_abs() {
+        return Err(ApiError::invalid_argument(
+            "offsetSeconds must be within 100 years either way",
+        ));
+    }
     app.clock.set_offset(body.offset_seconds);
-    Json(json!({ "offsetSeconds": body.offset_seconds, "now": app.clock.now() }))
+    Ok(Json(json!({
+        "offsetSeconds": app.clock.offset(),
+        "now": app.clock.now_unix(),
+    })))
 }
 
 pub(super) async fn add_fault(

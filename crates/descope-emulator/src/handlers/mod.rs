@@ -9,6 +9,8 @@ mod session;
 mod sso;
 mod totp;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
@@ -21,9 +23,10 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::app::App;
 use crate::project::user_value;
+use crate::ratelimit::RateLimiter;
 
 pub(crate) fn router(app: App) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/v1/auth/oauth/authorize", post(redirect::oauth_start))
         .route(
             "/v1/auth/oauth/authorize/signup",
@@ -80,12 +83,20 @@ pub(crate) fn router(app: App) -> Router {
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
-        .layer(from_fn(json_errors))
+        .layer(from_fn(json_errors));
+    // Each middleware gets only its own state. Later layers run first: faults, then limits.
+    let router = match app.config.rate_limit.clone() {
+        Some(limit) => {
+            let limiter = Arc::new(RateLimiter::new(limit, Arc::clone(&app.clock)));
+            router.layer(from_fn_with_state(limiter, crate::ratelimit::middleware))
+        }
+        None => router,
+    };
+    router
         .layer(from_fn_with_state(
-            app.clone(),
-            crate::ratelimit::middleware,
+            Arc::clone(&app.faults),
+            crate::faults::middleware,
         ))
-        .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
         .with_state(app)
 }
 
