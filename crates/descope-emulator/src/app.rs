@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;
+use crate::counter::RequestCounts;
 use crate::faults::Faults;
 use crate::projects::Projects;
 
@@ -14,6 +15,7 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<OffsetClock>,
     pub(crate) projects: Projects,
     pub(crate) faults: Arc<Faults>,
+    pub(crate) requests: Arc<RequestCounts>,
     /// HMAC key of the emulated native providers' ID tokens.
     pub(crate) provider_secret: [u8; 32],
 }

@@ -29,6 +29,10 @@ pub struct EmulatorConfig {
     pub strict_projects: bool,
     /// Address to listen on. `None`: `127.0.0.1:0` (loopback, any free port).
     pub listen: Option<SocketAddr>,
+    /// Host names the control API (`/emulator/*`) answers besides loopback ones and the
+    /// `listen` address, e.g. a docker-compose service name. Requests naming other hosts get
+    /// a 403 (a defence against DNS rebinding).
+    pub control_hosts: Vec<String>,
     /// Session JWT lifetime in seconds (default 600).
     pub session_ttl_seconds: u64,
     /// Refresh JWT lifetime in seconds (default 4 weeks).
@@ -68,6 +72,7 @@ impl Default for EmulatorConfig {
             projects: Vec::new(),
             strict_projects: false,
             listen: None,
+            control_hosts: Vec::new(),
             session_ttl_seconds: 600,
             refresh_ttl_seconds: 4 * 7 * 24 * 3600,
             refresh_rotation: false,
@@ -139,6 +144,17 @@ impl EmulatorConfig {
             return Err(EmulatorError::new(
                 EmulatorErrorKind::Config,
                 format!("invalid project id in projects: {bad:?}"),
+            ));
+        }
+        if let Some(bad) = self.control_hosts.iter().find(|h| {
+            h.is_empty()
+                || !h
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        }) {
+            return Err(EmulatorError::new(
+                EmulatorErrorKind::Config,
+                format!("control_hosts takes host names without ports: {bad:?}"),
             ));
         }
         if self.session_ttl_seconds == 0 || self.refresh_ttl_seconds == 0 {

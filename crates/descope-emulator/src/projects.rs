@@ -15,7 +15,7 @@ use crate::keys::SigningKey;
 use crate::project::Project;
 
 /// More projects than this in one emulator is a runaway client, not a test.
-const MAX_PROJECTS: usize = 1000;
+pub(crate) const MAX_PROJECTS: usize = 1000;
 
 type Cell = Arc<OnceCell<Arc<Project>>>;
 

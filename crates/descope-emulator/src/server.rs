@@ -13,6 +13,7 @@ use crate::app::Shared;
 use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;
 use crate::conn::{ClientConn, FaultListener};
+use crate::counter::RequestCounts;
 use crate::error::{EmulatorError, EmulatorErrorKind};
 use crate::projects::Projects;
 
@@ -42,6 +43,8 @@ impl Emulator {
             EmulatorError::with_source(EmulatorErrorKind::Io, "cannot read the bound address", e)
         })?;
         let base_url = format!("http://{local}");
+        let default_id = ProjectId::new(&config.project_id)
+            .map_err(|e| EmulatorError::new(EmulatorErrorKind::Config, e.to_string()))?;
         let config = Arc::new(config);
         let clock = Arc::new(OffsetClock::default());
         let provider_secret = crate::random::bytes::<32>()
@@ -49,13 +52,12 @@ impl Emulator {
         let shared = Arc::new(Shared {
             projects: Projects::new(Arc::clone(&config), Arc::clone(&clock), base_url.clone()),
             faults: Arc::default(),
+            requests: Arc::new(RequestCounts::new(default_id.clone())),
             config: Arc::clone(&config),
             base_url: base_url.clone(),
             clock,
             provider_secret,
         });
-        let default_id = ProjectId::new(&config.project_id)
-            .map_err(|e| EmulatorError::new(EmulatorErrorKind::Config, e.to_string()))?;
         let project =
             shared.projects.get(&default_id).await.map_err(|_| {
                 EmulatorError::new(EmulatorErrorKind::Crypto, "key generation failed")

@@ -1,8 +1,9 @@
-//! The control API under `/emulator/`: reset, users, key rotation, clock, faults.
+//! The control API under `/emulator/`: reset, users, key rotation, clock, faults, request
+//! counts.
 
 use axum::Json;
 use axum::extract::State;
-use descope_types::Clock as _;
+use descope_types::{Clock as _, ProjectId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -89,4 +90,20 @@ pub(super) async fn add_fault(
 pub(super) async fn clear_faults(State(app): State<App>) -> Json<Value> {
     app.faults.clear();
     Json(json!({ "ok": true }))
+}
+
+pub(super) async fn requests(
+    State(app): State<App>,
+    ControlProject(project): ControlProject,
+) -> Result<Json<Value>, ApiError> {
+    let counts = app.requests.snapshot(&ProjectId::new(&project.id)?);
+    Ok(Json(json!({ "projectId": project.id, "counts": counts })))
+}
+
+pub(super) async fn clear_requests(
+    State(app): State<App>,
+    ControlProject(project): ControlProject,
+) -> Result<Json<Value>, ApiError> {
+    app.requests.clear(&ProjectId::new(&project.id)?);
+    Ok(Json(json!({ "ok": true, "projectId": project.id })))
 }

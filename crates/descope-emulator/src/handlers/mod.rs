@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::app::App;
+use crate::guard::ControlGuard;
 use crate::project::user_value;
 use crate::ratelimit::RateLimiter;
 
@@ -63,6 +64,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/v2/keys/{project}", get(keys::v2))
         .route("/v1/keys/{project}", get(keys::v1))
         .route("/{project}/.well-known/jwks.json", get(keys::well_known))
+        // Browser pages of the OAuth/SSO chain: reached cross-site by design, so unguarded.
         .route(
             "/emulator/provider/{project}/{provider}/authorize",
             get(consent::page).post(consent::submit),
@@ -71,20 +73,12 @@ pub(crate) fn router(app: App) -> Router {
             "/emulator/idp/{project}/{tenant}/authorize",
             get(consent::page).post(consent::submit),
         )
-        .route("/emulator/reset", post(control::reset))
-        .route("/emulator/users", get(control::users))
-        .route("/emulator/keys/rotate", post(control::rotate))
-        .route("/emulator/clock", post(control::clock))
-        .route(
-            "/emulator/faults",
-            post(control::add_fault).delete(control::clear_faults),
-        )
-        .route("/emulator/native/authorize", post(native::authorize))
+        .merge(control_routes(&app))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
         .layer(from_fn(json_errors));
-    // Each middleware gets only its own state. Later layers run first: faults, then limits.
+    // Each middleware gets only its own state. Later layers run first: count, faults, limits.
     let router = match app.config.rate_limit.clone() {
         Some(limit) => {
             let limiter = Arc::new(RateLimiter::new(limit, Arc::clone(&app.clock)));
@@ -97,7 +91,32 @@ pub(crate) fn router(app: App) -> Router {
             Arc::clone(&app.faults),
             crate::faults::middleware,
         ))
+        .layer(from_fn_with_state(
+            Arc::clone(&app.requests),
+            crate::counter::middleware,
+        ))
         .with_state(app)
+}
+
+/// The control API: only for loopback (or configured) hosts, same-site callers and JSON
+/// bodies.
+fn control_routes(app: &App) -> Router<App> {
+    let guard = Arc::new(ControlGuard::new(&app.config));
+    Router::new()
+        .route("/emulator/reset", post(control::reset))
+        .route("/emulator/users", get(control::users))
+        .route("/emulator/keys/rotate", post(control::rotate))
+        .route("/emulator/clock", post(control::clock))
+        .route(
+            "/emulator/faults",
+            post(control::add_fault).delete(control::clear_faults),
+        )
+        .route(
+            "/emulator/requests",
+            get(control::requests).delete(control::clear_requests),
+        )
+        .route("/emulator/native/authorize", post(native::authorize))
+        .route_layer(from_fn_with_state(guard, crate::guard::middleware))
 }
 
 /// Safety net: any error answer that is not JSON (an extractor's plain-text rejection)
