@@ -109,6 +109,11 @@ impl ApiError {
         )
     }
 
+    /// 400 `E011004`: a tenant (selected at sign-in or later) the user is not a member of.
+    pub(crate) fn not_a_member() -> Self {
+        Self::invalid_argument("The user is not a member of this tenant")
+    }
+
     /// 400 `E062108`.
     pub(crate) fn user_not_found() -> Self {
         Self::new(

@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::app::App;
 use crate::guard::ControlGuard;
-use crate::project::user_value;
+use crate::project::{Prior, State as ProjectState, user_value};
 use crate::ratelimit::RateLimiter;
 
 pub(crate) fn router(app: App) -> Router {
@@ -150,6 +150,35 @@ async fn json_errors(req: Request, next: Next) -> Response {
         ),
     };
     error.into_response()
+}
+
+/// Refuses a tenant chosen at sign-in (`loginOptions.tenantId`) that the signing-in user (the
+/// prior session's, else the login id's; a new user is in none) is not a member of, as
+/// `/v1/auth/tenant/select` does. `joining`: the tenant an SSO sign-in adds. Called before
+/// the sign-in changes anything.
+pub(crate) fn check_selected_tenant(
+    st: &ProjectState,
+    prior: Option<&Prior>,
+    login_id: &str,
+    dct: Option<&str>,
+    joining: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(tenant) = dct.filter(|t| joining != Some(*t)) else {
+        return Ok(());
+    };
+    let user_id = match prior {
+        Some(prior) => Some(prior.user_id.clone()),
+        None => st.user_id_by_login(login_id),
+    };
+    let member = user_id
+        .as_deref()
+        .and_then(|id| st.user(id))
+        .is_some_and(|user| user.in_tenant(tenant));
+    if member {
+        Ok(())
+    } else {
+        Err(ApiError::not_a_member())
+    }
 }
 
 /// A JWTResponse as JSON, with the user object's keys all present.

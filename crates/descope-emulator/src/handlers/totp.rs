@@ -7,8 +7,8 @@ use descope_types::{
 };
 use http::StatusCode;
 
-use super::jwt_json;
 use super::redirect::prior_session;
+use super::{check_selected_tenant, jwt_json};
 use crate::api_error::ApiError;
 use crate::extract::{Auth, ClientIp, JsonBody};
 use crate::project::{Grant, Project, TotpState, User, with_method};
@@ -90,6 +90,13 @@ pub(super) async fn verify(
         let user_id = st
             .user_id_by_login(body.login_id.trim())
             .ok_or_else(ApiError::user_not_found)?;
+        let membership = check_selected_tenant(
+            &st,
+            None,
+            body.login_id.trim(),
+            options.tenant_id.as_deref(),
+            None,
+        );
         let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;
         let state = user.totp.as_mut().ok_or(ApiError::invalid_argument(
             "TOTP is not set up for this user",
@@ -122,6 +129,8 @@ pub(super) async fn verify(
                 }));
             }
         }
+        // Checked once the code is: a wrong code says nothing about memberships.
+        membership?;
         user_id
     };
     let amr = match prior {
