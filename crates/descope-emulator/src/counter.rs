@@ -36,12 +36,14 @@ impl RequestCounts {
         if !counts.contains_key(&project) && counts.len() >= MAX_PROJECTS {
             return;
         }
-        let count = counts
-            .entry(project)
-            .or_default()
-            .entry(route.to_owned())
-            .or_default();
-        *count = count.saturating_add(1);
+        let routes = counts.entry(project).or_default();
+        // Allocates the key only on a route's first request.
+        match routes.get_mut(route) {
+            Some(count) => *count = count.saturating_add(1),
+            None => {
+                routes.insert(route.to_owned(), 1);
+            }
+        }
     }
 
     pub(crate) fn snapshot(&self, project: &ProjectId) -> BTreeMap<String, u64> {
