@@ -109,6 +109,11 @@ impl ApiError {
         )
     }
 
+    /// 400 `E011004`: a tenant (selected at sign-in or later) the user is not a member of.
+    pub(crate) fn not_a_member() -> Self {
+        Self::invalid_argument("The user is not a member of this tenant")
+    }
+
     /// 400 `E062108`.
     pub(crate) fn user_not_found() -> Self {
         Self::new(
@@ -184,6 +189,13 @@ impl ApiError {
 impl From<aws_lc_rs::error::Unspecified> for ApiError {
     fn from(_: aws_lc_rs::error::Unspecified) -> Self {
         Self::internal("random number generation failed")
+    }
+}
+
+/// A project id in a bearer, path or query that breaks the project-id rules.
+impl From<descope_types::InvalidProjectId> for ApiError {
+    fn from(_: descope_types::InvalidProjectId) -> Self {
+        Self::missing_bearer("The project id is malformed")
     }
 }
 

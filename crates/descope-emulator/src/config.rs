@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use descope_types::{AccessKey, TotpKey};
+use descope_types::{AccessKey, ProjectId, TotpKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -29,6 +29,10 @@ pub struct EmulatorConfig {
     pub strict_projects: bool,
     /// Address to listen on. `None`: `127.0.0.1:0` (loopback, any free port).
     pub listen: Option<SocketAddr>,
+    /// Host names the control API (`/emulator/*`) answers besides loopback ones and the
+    /// `listen` address, e.g. a docker-compose service name. Requests naming other hosts get
+    /// a 403 (a defence against DNS rebinding).
+    pub control_hosts: Vec<String>,
     /// Session JWT lifetime in seconds (default 600).
     pub session_ttl_seconds: u64,
     /// Refresh JWT lifetime in seconds (default 4 weeks).
@@ -68,6 +72,7 @@ impl Default for EmulatorConfig {
             projects: Vec::new(),
             strict_projects: false,
             listen: None,
+            control_hosts: Vec::new(),
             session_ttl_seconds: 600,
             refresh_ttl_seconds: 4 * 7 * 24 * 3600,
             refresh_rotation: false,
@@ -130,17 +135,26 @@ impl EmulatorConfig {
     /// Checks the values that would make the emulator misbehave.
     pub fn validate(&self) -> Result<(), EmulatorError> {
         let fail = |m: &str| Err(EmulatorError::new(EmulatorErrorKind::Config, m));
-        if !crate::projects::valid_project_id(&self.project_id) {
+        // Exactly as written: ids are compared verbatim with the ones requests carry.
+        let valid = |id: &str| ProjectId::new(id).is_ok_and(|p| p.as_str() == id);
+        if !valid(&self.project_id) {
             return fail("project_id must be 1-128 characters of A-Z a-z 0-9 _ - .");
         }
-        if let Some(bad) = self
-            .projects
-            .iter()
-            .find(|p| !crate::projects::valid_project_id(p))
-        {
+        if let Some(bad) = self.projects.iter().find(|p| !valid(p)) {
             return Err(EmulatorError::new(
                 EmulatorErrorKind::Config,
                 format!("invalid project id in projects: {bad:?}"),
+            ));
+        }
+        if let Some(bad) = self.control_hosts.iter().find(|h| {
+            h.is_empty()
+                || !h
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        }) {
+            return Err(EmulatorError::new(
+                EmulatorErrorKind::Config,
+                format!("control_hosts takes host names without ports: {bad:?}"),
             ));
         }
         if self.session_ttl_seconds == 0 || self.refresh_ttl_seconds == 0 {

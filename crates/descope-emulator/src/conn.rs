@@ -39,10 +39,12 @@ impl ConnControl {
     }
 }
 
-/// Connection info handed to handlers: the peer and the connection's fault control.
+/// Connection info handed to handlers: the peer, the local address it connected to, and
+/// the connection's fault control.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientConn {
     pub(crate) addr: SocketAddr,
+    pub(crate) local: Option<SocketAddr>,
     pub(crate) control: Arc<ConnControl>,
 }
 
@@ -50,6 +52,7 @@ impl Connected<IncomingStream<'_, FaultListener>> for ClientConn {
     fn connect_info(stream: IncomingStream<'_, FaultListener>) -> Self {
         Self {
             addr: *stream.remote_addr(),
+            local: stream.io().stream.local_addr().ok(),
             control: Arc::clone(&stream.io().control),
         }
     }

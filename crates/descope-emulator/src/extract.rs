@@ -1,17 +1,19 @@
 //! Request extractors that answer Descope-shaped errors: tolerant JSON bodies, query maps,
-//! the bearer (`pid[:token[:key]]`) and the client IP.
+//! the project and token of the bearer, and the client IP.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use bytes::Bytes;
+use descope_types::ProjectId;
+use http::StatusCode;
 use http::request::Parts;
-use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::api_error::ApiError;
 use crate::app::App;
+use crate::bearer;
 use crate::conn::ClientConn;
 use crate::project::Project;
 
@@ -115,31 +117,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// `Authorization: Bearer <pid>[:<token>[:<auth management key>]]`.
-pub(crate) struct Bearer {
-    pub(crate) project_id: String,
-    pub(crate) token: Option<String>,
-}
-
-pub(crate) fn bearer(headers: &HeaderMap) -> Result<Option<Bearer>, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let malformed = || ApiError::missing_bearer("The Authorization header is malformed");
-    let value = value.to_str().map_err(|_| malformed())?.trim();
-    let (scheme, rest) = value.split_once(' ').ok_or_else(malformed)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(malformed());
-    }
-    let mut parts = rest.trim().split(':');
-    let project_id = parts.next().unwrap_or_default().to_owned();
-    if !crate::projects::valid_project_id(&project_id) {
-        return Err(malformed());
-    }
-    let token = parts.next().filter(|t| !t.is_empty()).map(str::to_owned);
-    Ok(Some(Bearer { project_id, token }))
-}
-
 /// The project named by the bearer (required) and the token after it, if any.
 pub(crate) struct Auth {
     pub(crate) project: Arc<Project>,
@@ -159,7 +136,7 @@ impl FromRequestParts<App> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let bearer = bearer(&parts.headers)?
+        let bearer = bearer::parse(&parts.headers)?
             .ok_or_else(|| ApiError::missing_bearer("The Authorization header is missing"))?;
         let project = app.projects.get(&bearer.project_id).await?;
         Ok(Self {
@@ -181,9 +158,9 @@ impl FromRequestParts<App> for ControlProject {
                 .find(|(k, v)| k == "projectId" && !v.is_empty())
                 .map(|(_, v)| v.into_owned())
         };
-        let id = match bearer(&parts.headers)? {
+        let id = match bearer::parse(&parts.headers)? {
             Some(b) => b.project_id,
-            None => from_query().unwrap_or_else(|| app.config.project_id.clone()),
+            None => ProjectId::new(from_query().unwrap_or_else(|| app.config.project_id.clone()))?,
         };
         Ok(Self(app.projects.get(&id).await?))
     }

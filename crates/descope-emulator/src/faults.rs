@@ -1,7 +1,7 @@
 //! Fault injection: the next N requests to a path are delayed, answered with a chosen
 //! status, reset, truncated, or answered with a non-JSON HTML 502.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -12,7 +12,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api_error::ApiError;
-use crate::app::App;
 use crate::conn::{ClientConn, IoFault};
 
 /// Longest accepted delay.
@@ -151,20 +150,24 @@ fn html_502() -> Response {
     response
 }
 
-/// Outermost layer: applies an armed fault to the request, if any.
-pub(crate) async fn middleware(State(app): State<App>, req: Request, next: Next) -> Response {
+/// Applies an armed fault to the request, if any.
+pub(crate) async fn middleware(
+    State(faults): State<Arc<Faults>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     tracing::debug!(method = %req.method(), path, "request");
     if path.starts_with("/emulator/") {
         return next.run(req).await;
     }
-    let Some(fault) = app.faults.take(path) else {
+    let Some(fault) = faults.take(path) else {
         return next.run(req).await;
     };
     let control = req
         .extensions()
         .get::<ConnectInfo<ClientConn>>()
-        .map(|c| std::sync::Arc::clone(&c.0.control));
+        .map(|c| Arc::clone(&c.0.control));
     match fault {
         Fault::Delay { ms } => {
             tokio::time::sleep(Duration::from_millis(ms)).await;

@@ -1,7 +1,8 @@
 //! A local emulator of Descope's authentication API, for tests, demos and offline
 //! development: OAuth (web and native), SSO/SAML, TOTP, sessions (refresh, logout, me,
 //! tenants, history), access keys and JWKS, with RS256 tokens and a control API under
-//! `/emulator/` (reset, users, key rotation, clock offset, fault injection).
+//! `/emulator/` (reset, users, key rotation, clock offset, fault injection, request counts)
+//! guarded against web pages (loopback `Host`, no cross-site callers, JSON bodies).
 //!
 //! Descope's official SDKs work against it unchanged when pointed at
 //! [`Emulator::base_url`]. See `docs/emulator.md` for the redirect-chain contract, the
@@ -37,12 +38,15 @@
 
 mod api_error;
 mod app;
+mod bearer;
 mod clock;
 mod config;
 mod conn;
+mod counter;
 mod error;
 mod extract;
 mod faults;
+mod guard;
 mod handlers;
 mod jwt;
 mod keys;

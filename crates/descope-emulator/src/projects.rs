@@ -4,39 +4,34 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use descope_types::ErrorCode;
+use descope_types::{ErrorCode, ProjectId};
 use http::StatusCode;
 use tokio::sync::OnceCell;
 
 use crate::api_error::ApiError;
-use crate::clock::Clock;
+use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;
 use crate::keys::SigningKey;
 use crate::project::Project;
 
 /// More projects than this in one emulator is a runaway client, not a test.
-const MAX_PROJECTS: usize = 1000;
-
-/// Project ids: 1-128 characters of `A-Z a-z 0-9 _ - .`.
-pub(crate) fn valid_project_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-}
+pub(crate) const MAX_PROJECTS: usize = 1000;
 
 type Cell = Arc<OnceCell<Arc<Project>>>;
 
 pub(crate) struct Projects {
-    cells: Mutex<HashMap<String, Cell>>,
+    cells: Mutex<HashMap<ProjectId, Cell>>,
     config: Arc<EmulatorConfig>,
-    clock: Arc<Clock>,
+    clock: Arc<OffsetClock>,
     base_url: String,
 }
 
 impl Projects {
-    pub(crate) fn new(config: Arc<EmulatorConfig>, clock: Arc<Clock>, base_url: String) -> Self {
+    pub(crate) fn new(
+        config: Arc<EmulatorConfig>,
+        clock: Arc<OffsetClock>,
+        base_url: String,
+    ) -> Self {
         Self {
             cells: Mutex::default(),
             config,
@@ -45,15 +40,13 @@ impl Projects {
         }
     }
 
-    fn known(&self, id: &str) -> bool {
+    fn known(&self, id: &ProjectId) -> bool {
+        let id = id.as_str();
         id == self.config.project_id || self.config.projects.iter().any(|p| p == id)
     }
 
     /// The project, created on first use.
-    pub(crate) async fn get(&self, id: &str) -> Result<Arc<Project>, ApiError> {
-        if !valid_project_id(id) {
-            return Err(ApiError::missing_bearer("The project id is malformed"));
-        }
+    pub(crate) async fn get(&self, id: &ProjectId) -> Result<Arc<Project>, ApiError> {
         if self.config.strict_projects && !self.known(id) {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -67,7 +60,7 @@ impl Projects {
             if !cells.contains_key(id) && cells.len() >= MAX_PROJECTS {
                 return Err(ApiError::bad_request("Too many projects in one emulator"));
             }
-            Arc::clone(cells.entry(id.to_owned()).or_default())
+            Arc::clone(cells.entry(id.clone()).or_default())
         };
         let project = cell
             .get_or_try_init(|| async {
@@ -75,7 +68,7 @@ impl Projects {
                     .await
                     .map_err(|_| ApiError::internal("key generation was interrupted"))??;
                 Ok::<_, ApiError>(Arc::new(Project::new(
-                    id,
+                    id.as_str(),
                     key,
                     Arc::clone(&self.config),
                     Arc::clone(&self.clock),

@@ -2,6 +2,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use qrcode::types::QrError;
 use qrcode::{Color, EcLevel, QrCode};
 
 /// Pixels per module.
@@ -9,9 +10,22 @@ const SCALE: usize = 4;
 /// Quiet zone, in modules, on each side (the QR spec asks for 4).
 const QUIET: usize = 4;
 
+/// Why no image was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QrFailure {
+    /// More data than the largest QR code holds (2331 bytes at level M): the caller's input.
+    TooLong,
+    /// Anything else: the emulator's fault.
+    Encoding,
+}
+
 /// A grayscale PNG of the QR code of `data`, standard base64 (no `data:` prefix).
-pub(crate) fn png_base64(data: &str) -> Option<String> {
-    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M).ok()?;
+pub(crate) fn png_base64(data: &str) -> Result<String, QrFailure> {
+    let code =
+        QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M).map_err(|e| match e {
+            QrError::DataTooLong => QrFailure::TooLong,
+            _ => QrFailure::Encoding,
+        })?;
     let modules = code.width();
     let colors = code.to_colors();
     let side = (modules + 2 * QUIET) * SCALE;
@@ -26,17 +40,18 @@ pub(crate) fn png_base64(data: &str) -> Option<String> {
             }
         }
     }
-    let side = u32::try_from(side).ok()?;
+    let side = u32::try_from(side).map_err(|_| QrFailure::Encoding)?;
     let mut png = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut png, side, side);
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().ok()?;
-        writer.write_image_data(&pixels).ok()?;
-        writer.finish().ok()?;
+        let encoding = |_| QrFailure::Encoding;
+        let mut writer = encoder.write_header().map_err(encoding)?;
+        writer.write_image_data(&pixels).map_err(encoding)?;
+        writer.finish().map_err(encoding)?;
     }
-    Some(STANDARD.encode(png))
+    Ok(STANDARD.encode(png))
 }
 
 #[cfg(test)]
@@ -68,5 +83,11 @@ mod tests {
         }
         // Quiet zone is white.
         assert!(buf[..side * QUIET * SCALE].iter().all(|p| *p == 255));
+    }
+
+    #[test]
+    fn too_much_data_is_the_callers_fault() {
+        assert_eq!(png_base64(&"a".repeat(2331)).map(|_| ()), Ok(()));
+        assert_eq!(png_base64(&"a".repeat(2332)), Err(QrFailure::TooLong));
     }
 }

@@ -3,27 +3,30 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use descope_types::Clock as _;
 
 use crate::api_error::ApiError;
-use crate::app::App;
+use crate::clock::OffsetClock;
 use crate::config::RateLimit;
 use crate::conn::ClientConn;
 
 pub(crate) struct RateLimiter {
     limit: RateLimit,
+    clock: Arc<OffsetClock>,
     /// Window start and count per IP.
     windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(limit: RateLimit) -> Self {
+    pub(crate) fn new(limit: RateLimit, clock: Arc<OffsetClock>) -> Self {
         Self {
             limit,
+            clock,
             windows: Mutex::default(),
         }
     }
@@ -45,17 +48,19 @@ impl RateLimiter {
     }
 }
 
-pub(crate) async fn middleware(State(app): State<App>, req: Request, next: Next) -> Response {
-    if let Some(limiter) = &app.rate_limiter {
-        let ip = req
-            .extensions()
-            .get::<ConnectInfo<ClientConn>>()
-            .map(|c| c.0.addr.ip());
-        if let Some(ip) = ip.filter(|_| !req.uri().path().starts_with("/emulator/"))
-            && let Err(wait) = limiter.check(ip, app.clock.now())
-        {
-            return ApiError::rate_limited(wait).into_response();
-        }
+pub(crate) async fn middleware(
+    State(limiter): State<Arc<RateLimiter>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<ClientConn>>()
+        .map(|c| c.0.addr.ip());
+    if let Some(ip) = ip.filter(|_| !req.uri().path().starts_with("/emulator/"))
+        && let Err(wait) = limiter.check(ip, limiter.clock.now_unix())
+    {
+        return ApiError::rate_limited(wait).into_response();
     }
     next.run(req).await
 }

@@ -4,18 +4,18 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use descope_types::ProjectId;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::Shared;
-use crate::clock::Clock;
+use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;
 use crate::conn::{ClientConn, FaultListener};
+use crate::counter::RequestCounts;
 use crate::error::{EmulatorError, EmulatorErrorKind};
-use crate::faults::Faults;
 use crate::projects::Projects;
-use crate::ratelimit::RateLimiter;
 
 /// A running emulator. Cheap to query; stops when [`shutdown`](Self::shutdown) is awaited
 /// or when dropped.
@@ -43,21 +43,23 @@ impl Emulator {
             EmulatorError::with_source(EmulatorErrorKind::Io, "cannot read the bound address", e)
         })?;
         let base_url = format!("http://{local}");
+        let default_id = ProjectId::new(&config.project_id)
+            .map_err(|e| EmulatorError::new(EmulatorErrorKind::Config, e.to_string()))?;
         let config = Arc::new(config);
-        let clock = Arc::new(Clock::default());
+        let clock = Arc::new(OffsetClock::default());
         let provider_secret = crate::random::bytes::<32>()
             .map_err(|_| EmulatorError::new(EmulatorErrorKind::Crypto, "no randomness"))?;
         let shared = Arc::new(Shared {
             projects: Projects::new(Arc::clone(&config), Arc::clone(&clock), base_url.clone()),
-            rate_limiter: config.rate_limit.clone().map(RateLimiter::new),
-            faults: Faults::default(),
+            faults: Arc::default(),
+            requests: Arc::new(RequestCounts::new(default_id.clone())),
             config: Arc::clone(&config),
             base_url: base_url.clone(),
             clock,
             provider_secret,
         });
         let project =
-            shared.projects.get(&config.project_id).await.map_err(|_| {
+            shared.projects.get(&default_id).await.map_err(|_| {
                 EmulatorError::new(EmulatorErrorKind::Crypto, "key generation failed")
             })?;
         let issuer = project.issuer.clone();

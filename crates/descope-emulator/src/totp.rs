@@ -1,96 +1,61 @@
-//! TOTP (RFC 6238 over RFC 4226 HOTP, HMAC-SHA1, 6 digits, 30 s) and RFC 4648 base32.
+//! TOTP as Descope serves it (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps, ±1 step window),
+//! computed by the `totp-rs` crate, and the `otpauth://` provisioning URL.
+//!
+//! `totp-rs` is used without its `otpauth` feature: features unify across the workspace, and
+//! that one changes the signature of `TOTP::new` that other crates' tests call.
 
-use aws_lc_rs::hmac;
+use totp_rs::{Algorithm, Secret, TOTP};
 
 /// Seconds per step.
-pub(crate) const STEP: i64 = 30;
+const STEP: u64 = 30;
 /// Digits of a code.
-pub(crate) const DIGITS: u32 = 6;
-
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const DIGITS: usize = 6;
 
 /// RFC 4648 base32, upper case, no padding.
 pub(crate) fn base32_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(5) * 8);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for &byte in data {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
-        }
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
-    }
-    out
+    Secret::Raw(data.to_vec()).to_encoded().to_string()
 }
 
 /// Decodes base32 (either case, `=` padding and spaces ignored); `None` on other characters.
 pub(crate) fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 5 / 8);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.bytes().filter(|c| *c != b'=' && *c != b' ') {
-        let value = ALPHABET.iter().position(|a| *a == c.to_ascii_uppercase())?;
-        buffer = (buffer << 5) | value as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-        buffer &= (1 << bits) - 1;
-    }
-    Some(out)
+    let normalized: String = text
+        .chars()
+        .filter(|c| !matches!(c, '=' | ' '))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    Secret::Encoded(normalized).to_bytes().ok()
 }
 
-/// RFC 4226 HOTP with HMAC-SHA1 and `digits` digits.
-pub(crate) fn hotp(secret: &[u8], counter: u64, digits: u32) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
-    let mac = hmac::sign(&key, &counter.to_be_bytes());
-    let mac = mac.as_ref();
-    let offset = usize::from(mac[mac.len() - 1] & 0x0f);
-    let binary = u32::from_be_bytes([
-        mac[offset],
-        mac[offset + 1],
-        mac[offset + 2],
-        mac[offset + 3],
-    ]) & 0x7fff_ffff;
-    let modulus = 10u64.pow(digits);
-    format!(
-        "{:0width$}",
-        u64::from(binary) % modulus,
-        width = digits as usize
-    )
+/// The generator for one secret. Unchecked: seeded secrets may be shorter than the 128 bits
+/// `TOTP::new` insists on, and Descope-issued ones are always 160.
+fn generator(secret: &[u8]) -> TOTP {
+    TOTP::new_unchecked(Algorithm::SHA1, DIGITS, 0, STEP, secret.to_vec())
 }
 
-/// The time step containing `unix` seconds.
-pub(crate) fn step_at(unix: i64) -> i64 {
-    unix.div_euclid(STEP)
-}
-
-/// The step (within ±1 of `now`'s) whose code is `code`, if any.
+/// The step (within ±1 of `now`'s) whose code is `code`, if any. The caller refuses steps at
+/// or before the last accepted one, which makes each code single-use.
 pub(crate) fn matching_step(secret: &[u8], code: &str, now: i64) -> Option<i64> {
-    if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if code.len() != DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let current = step_at(now);
-    [current, current - 1, current + 1]
-        .into_iter()
-        .filter(|step| *step >= 0)
-        .find(|step| {
-            let expected = hotp(secret, *step as u64, DIGITS);
-            // Both are 6 ASCII digits; compare without early exit anyway.
-            expected
-                .bytes()
-                .zip(code.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-        })
+    let current = u64::try_from(now).ok()? / STEP;
+    let totp = generator(secret);
+    // Skew 0 and one call per step: totp-rs compares in constant time, and the step that
+    // matched is what the replay guard records.
+    [
+        Some(current),
+        current.checked_sub(1),
+        current.checked_add(1),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|step| step.checked_mul(STEP).is_some_and(|t| totp.check(code, t)))
+    .and_then(|step| i64::try_from(step).ok())
 }
 
 /// `otpauth://totp/<issuer>:<loginId>?secret=<key>&issuer=<issuer>&algorithm=SHA1&digits=6&period=30`
-/// with the label parts and issuer percent-encoded.
+/// with the label parts and issuer percent-encoded. The parameters are spelled out (unlike
+/// `totp-rs`'s URL, which omits defaults) so the URL states what verify expects.
 pub(crate) fn provisioning_url(issuer: &str, login_id: &str, key: &str) -> String {
     let issuer = percent_encode(issuer);
     format!(
@@ -116,31 +81,38 @@ fn percent_encode(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// RFC 6238 appendix B, SHA1 rows (8 digits, secret "12345678901234567890").
+    const RFC_SECRET: &[u8] = b"12345678901234567890";
+
+    /// RFC 6238 appendix B, SHA1 rows (8 digits): the crate is configured as the RFC says.
     #[test]
     fn rfc6238_sha1_vectors() {
-        let secret = b"12345678901234567890";
+        let totp = TOTP::new_unchecked(Algorithm::SHA1, 8, 0, STEP, RFC_SECRET.to_vec());
         for (time, expected) in [
-            (59i64, "94287082"),
+            (59u64, "94287082"),
             (1_111_111_109, "07081804"),
             (1_111_111_111, "14050471"),
             (1_234_567_890, "89005924"),
             (2_000_000_000, "69279037"),
             (20_000_000_000, "65353130"),
         ] {
-            assert_eq!(hotp(secret, step_at(time) as u64, 8), expected, "t={time}");
+            assert_eq!(totp.generate(time), expected, "t={time}");
         }
     }
 
-    /// RFC 4226 appendix D.
+    /// RFC 4226 appendix D: step `n` of a 30 s TOTP is HOTP counter `n`.
     #[test]
     fn rfc4226_vectors() {
         let expected = [
             "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
             "399871", "520489",
         ];
-        for (counter, code) in expected.iter().enumerate() {
-            assert_eq!(hotp(b"12345678901234567890", counter as u64, 6), *code);
+        let totp = generator(RFC_SECRET);
+        for (counter, code) in (0u64..).zip(expected) {
+            assert_eq!(totp.generate(counter * STEP), code);
+            assert_eq!(
+                matching_step(RFC_SECRET, code, (counter * STEP) as i64),
+                Some(counter as i64)
+            );
         }
     }
 
@@ -159,6 +131,7 @@ mod tests {
             assert_eq!(base32_decode(encoded).unwrap(), raw.as_bytes());
         }
         assert_eq!(base32_decode("mzxw6ytboi======").unwrap(), b"foobar");
+        assert_eq!(base32_decode("MZXW 6YTB OI").unwrap(), b"foobar");
         assert!(base32_decode("not base32!").is_none());
         let secret: Vec<u8> = (0u8..20).collect();
         assert_eq!(base32_decode(&base32_encode(&secret)).unwrap(), secret);
@@ -167,19 +140,26 @@ mod tests {
 
     #[test]
     fn window_is_plus_minus_one_step() {
-        let secret = b"12345678901234567890";
-        let now = 1_700_000_015;
-        let step = step_at(now);
+        let totp = generator(RFC_SECRET);
+        let now = 1_700_000_015i64;
+        let step = now / 30;
         for delta in [-1i64, 0, 1] {
-            let code = hotp(secret, (step + delta) as u64, 6);
-            assert_eq!(matching_step(secret, &code, now), Some(step + delta));
+            let code = totp.generate(((step + delta) * 30) as u64);
+            assert_eq!(matching_step(RFC_SECRET, &code, now), Some(step + delta));
         }
         for delta in [-2i64, 2] {
-            let code = hotp(secret, (step + delta) as u64, 6);
-            assert_eq!(matching_step(secret, &code, now), None);
+            let code = totp.generate(((step + delta) * 30) as u64);
+            assert_eq!(matching_step(RFC_SECRET, &code, now), None);
         }
-        assert_eq!(matching_step(secret, "12345", now), None);
-        assert_eq!(matching_step(secret, "abcdef", now), None);
+        assert_eq!(matching_step(RFC_SECRET, "12345", now), None);
+        assert_eq!(matching_step(RFC_SECRET, "abcdef", now), None);
+        // Step 0 has no step before it; negative times match nothing.
+        assert_eq!(
+            matching_step(RFC_SECRET, &totp.generate(0), 10),
+            Some(0),
+            "no underflow at the epoch"
+        );
+        assert_eq!(matching_step(RFC_SECRET, &totp.generate(0), -10), None);
     }
 
     #[test]
@@ -188,6 +168,8 @@ mod tests {
             provisioning_url("Descope", "ada@example.com", "ABC"),
             "otpauth://totp/Descope:ada%40example.com?secret=ABC&issuer=Descope&algorithm=SHA1&digits=6&period=30"
         );
-        assert!(provisioning_url("My App", "x", "K").starts_with("otpauth://totp/My%20App:x?"));
+        assert!(
+            provisioning_url("My App", "x:y", "K").starts_with("otpauth://totp/My%20App:x%3Ay?")
+        );
     }
 }

@@ -5,6 +5,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
+use descope_types::ProjectId;
 use http::{StatusCode, header};
 use serde::Deserialize;
 
@@ -28,7 +29,7 @@ pub(super) async fn page(
     Path((project_id, _)): Path<(String, String)>,
     query: QueryMap,
 ) -> Result<Response, ApiError> {
-    let project = app.projects.get(&project_id).await?;
+    let project = app.projects.get(&ProjectId::new(project_id)?).await?;
     let state = query.require("state")?;
     if app.config.interactive {
         return sign_in_page(&project, state);
@@ -41,7 +42,7 @@ pub(super) async fn submit(
     Path((project_id, _)): Path<(String, String)>,
     Form(form): Form<ConsentForm>,
 ) -> Result<Response, ApiError> {
-    let project = app.projects.get(&project_id).await?;
+    let project = app.projects.get(&ProjectId::new(project_id)?).await?;
     let login = form.login_id.trim();
     if login.is_empty() {
         return Err(ApiError::missing_field("loginId"));

@@ -1,12 +1,15 @@
-//! The control API under `/emulator/`: reset, users, key rotation, clock, faults.
+//! The control API under `/emulator/`: reset, users, key rotation, clock, faults, request
+//! counts.
 
 use axum::Json;
 use axum::extract::State;
+use descope_types::{Clock as _, ProjectId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
 use crate::app::App;
+use crate::clock::MAX_OFFSET_SECONDS;
 use crate::extract::{ControlProject, JsonBody};
 use crate::faults::FaultRequest;
 use crate::keys::SigningKey;
@@ -63,9 +66,17 @@ pub(super) struct ClockRequest {
 pub(super) async fn clock(
     State(app): State<App>,
     JsonBody(body): JsonBody<ClockRequest>,
-) -> Json<Value> {
+) -> Result<Json<Value>, ApiError> {
+    if body.offset_seconds.unsigned_abs() > MAX_OFFSET_SECONDS.unsigned_abs() {
+        return Err(ApiError::invalid_argument(
+            "offsetSeconds must be within 100 years either way",
+        ));
+    }
     app.clock.set_offset(body.offset_seconds);
-    Json(json!({ "offsetSeconds": body.offset_seconds, "now": app.clock.now() }))
+    Ok(Json(json!({
+        "offsetSeconds": app.clock.offset(),
+        "now": app.clock.now_unix(),
+    })))
 }
 
 pub(super) async fn add_fault(
@@ -79,4 +90,20 @@ pub(super) async fn add_fault(
 pub(super) async fn clear_faults(State(app): State<App>) -> Json<Value> {
     app.faults.clear();
     Json(json!({ "ok": true }))
+}
+
+pub(super) async fn requests(
+    State(app): State<App>,
+    ControlProject(project): ControlProject,
+) -> Result<Json<Value>, ApiError> {
+    let counts = app.requests.snapshot(&ProjectId::new(&project.id)?);
+    Ok(Json(json!({ "projectId": project.id, "counts": counts })))
+}
+
+pub(super) async fn clear_requests(
+    State(app): State<App>,
+    ControlProject(project): ControlProject,
+) -> Result<Json<Value>, ApiError> {
+    app.requests.clear(&ProjectId::new(&project.id)?);
+    Ok(Json(json!({ "ok": true, "projectId": project.id })))
 }

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use descope_types::{Jwk, JwkSet};
+use descope_types::{Jwk, JwkSet, ProjectId};
 
 use crate::api_error::ApiError;
 use crate::app::App;
@@ -12,7 +12,7 @@ pub(super) async fn v2(
     State(app): State<App>,
     Path(project): Path<String>,
 ) -> Result<Json<JwkSet>, ApiError> {
-    let keys = app.projects.get(&project).await?.jwks();
+    let keys = app.projects.get(&ProjectId::new(project)?).await?.jwks();
     Ok(Json(JwkSet { keys }))
 }
 
@@ -20,7 +20,9 @@ pub(super) async fn v1(
     State(app): State<App>,
     Path(project): Path<String>,
 ) -> Result<Json<Vec<Jwk>>, ApiError> {
-    Ok(Json(app.projects.get(&project).await?.jwks()))
+    Ok(Json(
+        app.projects.get(&ProjectId::new(project)?).await?.jwks(),
+    ))
 }
 
 pub(super) async fn well_known(

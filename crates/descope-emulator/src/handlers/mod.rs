@@ -9,6 +9,8 @@ mod session;
 mod sso;
 mod totp;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
@@ -20,10 +22,12 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::app::App;
-use crate::project::user_value;
+use crate::guard::ControlGuard;
+use crate::project::{Prior, State as ProjectState, user_value};
+use crate::ratelimit::RateLimiter;
 
 pub(crate) fn router(app: App) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/v1/auth/oauth/authorize", post(redirect::oauth_start))
         .route(
             "/v1/auth/oauth/authorize/signup",
@@ -60,6 +64,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/v2/keys/{project}", get(keys::v2))
         .route("/v1/keys/{project}", get(keys::v1))
         .route("/{project}/.well-known/jwks.json", get(keys::well_known))
+        // Browser pages of the OAuth/SSO chain: reached cross-site by design, so unguarded.
         .route(
             "/emulator/provider/{project}/{provider}/authorize",
             get(consent::page).post(consent::submit),
@@ -68,6 +73,36 @@ pub(crate) fn router(app: App) -> Router {
             "/emulator/idp/{project}/{tenant}/authorize",
             get(consent::page).post(consent::submit),
         )
+        .merge(control_routes(&app))
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
+        .layer(from_fn(json_errors));
+    // Each middleware gets only its own state. Later layers run first: count, faults, limits.
+    let router = match app.config.rate_limit.clone() {
+        Some(limit) => {
+            let limiter = Arc::new(RateLimiter::new(limit, Arc::clone(&app.clock)));
+            router.layer(from_fn_with_state(limiter, crate::ratelimit::middleware))
+        }
+        None => router,
+    };
+    router
+        .layer(from_fn_with_state(
+            Arc::clone(&app.faults),
+            crate::faults::middleware,
+        ))
+        .layer(from_fn_with_state(
+            Arc::clone(&app.requests),
+            crate::counter::middleware,
+        ))
+        .with_state(app)
+}
+
+/// The control API: only for loopback (or configured) hosts, same-site callers and JSON
+/// bodies.
+fn control_routes(app: &App) -> Router<App> {
+    let guard = Arc::new(ControlGuard::new(&app.config));
+    Router::new()
         .route("/emulator/reset", post(control::reset))
         .route("/emulator/users", get(control::users))
         .route("/emulator/keys/rotate", post(control::rotate))
@@ -76,17 +111,12 @@ pub(crate) fn router(app: App) -> Router {
             "/emulator/faults",
             post(control::add_fault).delete(control::clear_faults),
         )
+        .route(
+            "/emulator/requests",
+            get(control::requests).delete(control::clear_requests),
+        )
         .route("/emulator/native/authorize", post(native::authorize))
-        .fallback(|| async { ApiError::not_found() })
-        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
-        .layer(from_fn(json_errors))
-        .layer(from_fn_with_state(
-            app.clone(),
-            crate::ratelimit::middleware,
-        ))
-        .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
-        .with_state(app)
+        .route_layer(from_fn_with_state(guard, crate::guard::middleware))
 }
 
 /// Safety net: any error answer that is not JSON (an extractor's plain-text rejection)
@@ -120,6 +150,35 @@ async fn json_errors(req: Request, next: Next) -> Response {
         ),
     };
     error.into_response()
+}
+
+/// Refuses a tenant chosen at sign-in (`loginOptions.tenantId`) that the signing-in user (the
+/// prior session's, else the login id's; a new user is in none) is not a member of, as
+/// `/v1/auth/tenant/select` does. `joining`: the tenant an SSO sign-in adds. Called before
+/// the sign-in changes anything.
+pub(crate) fn check_selected_tenant(
+    st: &ProjectState,
+    prior: Option<&Prior>,
+    login_id: &str,
+    dct: Option<&str>,
+    joining: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(tenant) = dct.filter(|t| joining != Some(*t)) else {
+        return Ok(());
+    };
+    let user_id = match prior {
+        Some(prior) => Some(prior.user_id.clone()),
+        None => st.user_id_by_login(login_id),
+    };
+    let member = user_id
+        .as_deref()
+        .and_then(|id| st.user(id))
+        .is_some_and(|user| user.in_tenant(tenant));
+    if member {
+        Ok(())
+    } else {
+        Err(ApiError::not_a_member())
+    }
 }
 
 /// A JWTResponse as JSON, with the user object's keys all present.

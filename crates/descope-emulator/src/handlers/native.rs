@@ -7,8 +7,8 @@ use axum::response::Response;
 use descope_types::{NativeFinishRequest, NativeStartRequest, NativeStartResponse, NativeUser};
 use serde::{Deserialize, Serialize};
 
-use super::jwt_json;
 use super::redirect::{prior_session, ttl};
+use super::{check_selected_tenant, jwt_json};
 use crate::api_error::ApiError;
 use crate::app::App;
 use crate::extract::{Auth, ClientIp, ControlProject, JsonBody};
@@ -213,6 +213,13 @@ pub(super) async fn finish(
         .map_err(|_| ApiError::invalid_argument("user must be a JSON string of an object"))?;
     let grant = {
         let mut st = project.lock();
+        check_selected_tenant(
+            &st,
+            state.prior.as_ref(),
+            &login_id,
+            state.dct.as_deref(),
+            None,
+        )?;
         let user = match &state.prior {
             Some(prior) => st
                 .user_mut(&prior.user_id)

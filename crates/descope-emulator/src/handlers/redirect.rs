@@ -7,7 +7,7 @@ use axum::response::Response;
 use descope_types::{CodeExchangeRequest, IdpResponse, LoginOptions, UrlResponse};
 use serde_json::json;
 
-use super::jwt_json;
+use super::{check_selected_tenant, jwt_json};
 use crate::api_error::ApiError;
 use crate::app::App;
 use crate::extract::{Auth, ClientIp, JsonBody, QueryMap};
@@ -222,6 +222,17 @@ pub(super) fn exchange(
                 "The code was issued for another kind of flow",
             ));
         }
+        let joining = match &pending.kind {
+            FlowKind::Sso { tenant_id, .. } => Some(tenant_id.as_str()),
+            FlowKind::OAuth { .. } => None,
+        };
+        check_selected_tenant(
+            &st,
+            pending.prior.as_ref(),
+            &pending.login_id,
+            pending.dct.as_deref(),
+            joining,
+        )?;
         let user = match &pending.prior {
             Some(prior) => st
                 .user_mut(&prior.user_id)

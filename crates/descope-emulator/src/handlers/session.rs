@@ -117,15 +117,33 @@ pub(super) async fn select_tenant(
     ))
 }
 
-/// Server-side validation of a session JWT (docs only; no SDK calls it).
+/// Server-side validation of a session JWT (docs only; no SDK calls it): signature, `drn:
+/// DS`, expiry, and a live sign-in behind it (not logged out, not forgotten by a reset).
 pub(super) async fn validate(auth: Auth) -> Result<Json<ValidateResponse>, ApiError> {
     let token = auth.token()?;
-    let claims: Claims = auth
-        .project
+    let project = &auth.project;
+    let claims: Claims = project
         .verify(token)
         .map_err(|e| ApiError::invalid_token(e.reason()))?;
-    if claims.exp.is_none_or(|exp| exp <= auth.project.now()) {
+    if !claims.is_session() {
+        return Err(ApiError::invalid_token("not a session token"));
+    }
+    if claims.exp.is_none_or(|exp| exp <= project.now()) {
         return Err(ApiError::invalid_token("token expired"));
+    }
+    match claims.custom.get("sid").and_then(Value::as_str) {
+        Some(sid) => project.live_sign_in(sid)?,
+        // Access-key sessions have no refresh session: the key must still exist.
+        None => {
+            let st = project.lock();
+            if !st
+                .access_keys
+                .iter()
+                .any(|k| claims.sub.as_deref() == Some(k.id.as_str()))
+            {
+                return Err(ApiError::invalid_token("unknown session"));
+            }
+        }
     }
     let parsed = match serde_json::to_value(&claims) {
         Ok(Value::Object(map)) => map.into_iter().collect(),
@@ -161,6 +179,12 @@ pub(super) async fn access_key(
                     "The access key is unknown",
                 )
             })?;
+        // Like a user's tenant at sign-in, the selected tenant must be one of the key's.
+        if let Some(tenant) = &options.selected_tenant
+            && !key.tenants.iter().any(|t| t.tenant_id == *tenant)
+        {
+            return Err(ApiError::not_a_member());
+        }
         (key.id.clone(), st.authz(&key.roles, &key.tenants))
     };
     let (token, expiration) = auth.project.mint_access_key_session(

@@ -7,22 +7,32 @@ use descope_types::{
 };
 use http::StatusCode;
 
-use super::jwt_json;
 use super::redirect::prior_session;
+use super::{check_selected_tenant, jwt_json};
 use crate::api_error::ApiError;
 use crate::extract::{Auth, ClientIp, JsonBody};
 use crate::project::{Grant, Project, TotpState, User, with_method};
-use crate::{qr, random, totp};
+use crate::qr::{self, QrFailure};
+use crate::{random, totp};
 
-fn enrolment(project: &Project, login_id: &str, secret: &[u8]) -> Result<TotpResponse, ApiError> {
-    let key = totp::base32_encode(secret);
+/// A new secret and everything shown for it (key, URL, QR code), built before any state
+/// changes so a failure leaves no half-enrolled user behind.
+fn enrolment(project: &Project, login_id: &str) -> Result<(TotpState, TotpResponse), ApiError> {
+    let secret = random::bytes::<20>()?;
+    let key = totp::base32_encode(&secret);
     let url = totp::provisioning_url(&project.config.totp_issuer, login_id, &key);
-    let image = qr::png_base64(&url).ok_or(ApiError::internal("QR code encoding failed"))?;
-    Ok(TotpResponse {
+    let image = qr::png_base64(&url).map_err(|failure| match failure {
+        QrFailure::TooLong => {
+            ApiError::invalid_argument("The login id is too long to enroll in TOTP")
+        }
+        QrFailure::Encoding => ApiError::internal("QR code encoding failed"),
+    })?;
+    let response = TotpResponse {
         provisioning_url: url,
         image,
         key: TotpKey::new(key),
-    })
+    };
+    Ok((TotpState::new(secret.to_vec()), response))
 }
 
 pub(super) async fn signup(
@@ -33,8 +43,8 @@ pub(super) async fn signup(
     if login_id.is_empty() {
         return Err(ApiError::missing_field("loginId"));
     }
-    let secret = random::bytes::<20>()?;
     let project = &auth.project;
+    let (totp, response) = enrolment(project, login_id)?;
     {
         let mut st = project.lock();
         if st.user_id_by_login(login_id).is_some() {
@@ -54,10 +64,10 @@ pub(super) async fn signup(
             user.email = details.email.or(user.email);
             user.phone = details.phone;
         }
-        user.totp = Some(TotpState::new(secret.to_vec()));
+        user.totp = Some(totp);
         st.insert_user(user);
     }
-    Ok(Json(enrolment(project, login_id, &secret)?))
+    Ok(Json(response))
 }
 
 fn wrong_code(message: &'static str) -> ApiError {
@@ -90,6 +100,13 @@ pub(super) async fn verify(
         let user_id = st
             .user_id_by_login(body.login_id.trim())
             .ok_or_else(ApiError::user_not_found)?;
+        let membership = check_selected_tenant(
+            &st,
+            None,
+            body.login_id.trim(),
+            options.tenant_id.as_deref(),
+            None,
+        );
         let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;
         let state = user.totp.as_mut().ok_or(ApiError::invalid_argument(
             "TOTP is not set up for this user",
@@ -122,6 +139,8 @@ pub(super) async fn verify(
                 }));
             }
         }
+        // Checked once the code is: a wrong code says nothing about memberships.
+        membership?;
         user_id
     };
     let amr = match prior {
@@ -153,7 +172,7 @@ pub(super) async fn update(
     }
     let project = &auth.project;
     let (_, session) = project.refresh_session(auth.token()?)?;
-    let secret = random::bytes::<20>()?;
+    let (totp, response) = enrolment(project, login_id)?;
     {
         let mut st = project.lock();
         let user_id = st
@@ -165,7 +184,7 @@ pub(super) async fn update(
             ));
         }
         let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;
-        user.totp = Some(TotpState::new(secret.to_vec()));
+        user.totp = Some(totp);
     }
-    Ok(Json(enrolment(project, login_id, &secret)?))
+    Ok(Json(response))
 }

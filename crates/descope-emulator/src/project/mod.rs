@@ -8,7 +8,7 @@ mod users;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use descope_types::Jwk;
+use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
@@ -16,7 +16,7 @@ pub(crate) use sessions::{Grant, with_method};
 pub(crate) use state::State;
 pub(crate) use users::{TotpState, User, user_value};
 
-use crate::clock::Clock;
+use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;
 use crate::jwt::{self, TokenError};
 use crate::keys::{KeyRing, SigningKey};
@@ -26,7 +26,7 @@ pub(crate) struct Project {
     /// `iss` of its tokens: `<base_url>/<project id>`.
     pub(crate) issuer: String,
     pub(crate) config: Arc<EmulatorConfig>,
-    clock: Arc<Clock>,
+    clock: Arc<OffsetClock>,
     keys: RwLock<KeyRing>,
     state: Mutex<State>,
 }
@@ -36,10 +36,10 @@ impl Project {
         id: &str,
         key: SigningKey,
         config: Arc<EmulatorConfig>,
-        clock: Arc<Clock>,
+        clock: Arc<OffsetClock>,
         base_url: &str,
     ) -> Self {
-        let state = State::from_seed(&config.seed, clock.now());
+        let state = State::from_seed(&config.seed, clock.now_unix());
         Self {
             id: id.to_owned(),
             issuer: format!("{base_url}/{id}"),
@@ -56,7 +56,7 @@ impl Project {
     }
 
     pub(crate) fn now(&self) -> i64 {
-        self.clock.now()
+        self.clock.now_unix()
     }
 
     pub(crate) fn current_key(&self) -> Arc<SigningKey> {

@@ -19,6 +19,9 @@ use crate::random;
 /// The server side of one refresh token.
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshSession {
+    /// The sign-in this token continues (the first token's `jti`), kept across rotation;
+    /// session JWTs carry it as `sid` so validate can tell whether they were logged out.
+    pub(crate) sid: String,
     pub(crate) user_id: String,
     pub(crate) amr: Vec<String>,
     pub(crate) dct: Option<String>,
@@ -53,6 +56,7 @@ const RESERVED: &[&str] = &[
     "dct",
     "dsub",
     "jti",
+    "sid",
 ];
 
 /// Everything needed to mint, copied out of the locked state.
@@ -63,6 +67,8 @@ struct Snapshot {
     dct: Option<String>,
     custom_claims: Map<String, Value>,
     user: Option<UserResponse>,
+    /// `sid` claim; `None` for access keys (no refresh session).
+    sid: Option<String>,
 }
 
 /// Adds `method` to `amr` unless present.
@@ -99,6 +105,7 @@ impl Project {
             st.sessions.insert(
                 jti.clone(),
                 RefreshSession {
+                    sid: jti.clone(),
                     user_id: grant.user_id.clone(),
                     amr: grant.amr.clone(),
                     dct: grant.dct.clone(),
@@ -117,6 +124,7 @@ impl Project {
                 dct: grant.dct,
                 custom_claims: grant.custom_claims,
                 user: Some(st.user_response(user)),
+                sid: Some(jti.clone()),
             };
             (snapshot, first_seen)
         };
@@ -202,6 +210,7 @@ impl Project {
                 dct: session.dct.clone(),
                 custom_claims: session.custom_claims.clone(),
                 user: Some(st.user_response(user)),
+                sid: Some(session.sid.clone()),
             };
             let refresh_exp = match &rotated {
                 Some(new_jti) => {
@@ -227,6 +236,26 @@ impl Project {
             None => token.to_owned(),
         };
         self.respond(&key, snapshot, now, refresh, refresh_exp, false)
+    }
+
+    /// `Ok` while the sign-in `sid` has a refresh session that is neither revoked nor
+    /// expired (rotation continues a sign-in; logout ends it).
+    pub(crate) fn live_sign_in(&self, sid: &str) -> Result<(), ApiError> {
+        let now = self.now();
+        let st = self.lock();
+        let (mut found, mut revoked) = (false, false);
+        for session in st.sessions.values().filter(|s| s.sid == sid) {
+            if !session.revoked && session.exp > now {
+                return Ok(());
+            }
+            found = true;
+            revoked |= session.revoked;
+        }
+        Err(match (found, revoked) {
+            (_, true) => ApiError::logged_out(),
+            (true, false) => ApiError::invalid_token("the session expired"),
+            (false, false) => ApiError::invalid_token("unknown session"),
+        })
     }
 
     /// Revokes the refresh token's session, or (`all`) every session of its user.
@@ -257,6 +286,7 @@ impl Project {
             dct,
             custom_claims,
             user: None,
+            sid: None,
         };
         let (token, claims) = self.mint_session(&self.current_key(), &snapshot, now)?;
         Ok((token, claims.exp.unwrap_or(now)))
@@ -293,6 +323,11 @@ impl Project {
             .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        if let Some(sid) = &snap.sid {
+            claims
+                .custom
+                .insert("sid".to_owned(), Value::from(sid.as_str()));
+        }
         let token = key.sign_jwt(&claims)?;
         Ok((token, claims))
     }

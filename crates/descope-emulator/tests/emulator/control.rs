@@ -329,3 +329,266 @@ tenants = [{ tenant_id = "T1", roles = ["admin"] }]
         .await;
     assert_eq!(jwt["user"]["email"], "sso-user@one.test");
 }
+
+/// A control call with extra headers; returns the status and the JSON body.
+async fn control_with(
+    env: &Env,
+    method: reqwest::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (reqwest::StatusCode, Value) {
+    let mut request = env.http.request(method, env.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.body(body.to_owned());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn control_api_answers_loopback_hosts_only() {
+    let env = start().await;
+    let port = env.emu.base_url().rsplit(':').next().unwrap().to_owned();
+    let get = reqwest::Method::GET;
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "LOCALHOST".to_owned(),
+        "127.8.9.10".to_owned(),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, body) = control_with(
+            &env,
+            get.clone(),
+            "/emulator/users",
+            &[("Host", &host)],
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    // DNS rebinding: a page on attacker.test whose name now resolves to 127.0.0.1.
+    for host in [
+        format!("attacker.test:{port}"),
+        "localhost.attacker.test".to_owned(),
+        "127.0.0.1.nip.io".to_owned(),
+        "10.0.0.1".to_owned(),
+        format!("[::2]:{port}"),
+    ] {
+        let refused = control_with(
+            &env,
+            get.clone(),
+            "/emulator/users",
+            &[("Host", &host)],
+            None,
+        )
+        .await;
+        assert_error(&refused, 403, "E011001");
+        let refused = control_with(
+            &env,
+            reqwest::Method::POST,
+            "/emulator/reset",
+            &[("Host", &host), ("Content-Type", "application/json")],
+            Some("{}"),
+        )
+        .await;
+        assert_error(&refused, 403, "E011001");
+    }
+    // The Descope API routes and the provider page a browser visits are not control calls.
+    let (status, _) = control_with(
+        &env,
+        get.clone(),
+        &format!("/v2/keys/{}", env.pid),
+        &[("Host", "api.example.test")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn control_api_refuses_cross_site_browsers() {
+    let env = start().await;
+    let get = reqwest::Method::GET;
+    let port = env.emu.base_url().rsplit(':').next().unwrap().to_owned();
+    let own = env.emu.base_url().to_owned();
+    let fine = [
+        ("Origin", own.as_str()),
+        ("Origin", "http://localhost:3000"),
+        ("Origin", "https://127.0.0.1"),
+        ("Sec-Fetch-Site", "same-origin"),
+        ("Sec-Fetch-Site", "same-site"),
+        ("Sec-Fetch-Site", "none"),
+    ];
+    for header in fine {
+        let (status, body) =
+            control_with(&env, get.clone(), "/emulator/users", &[header], None).await;
+        assert_eq!(status, 200, "{header:?}: {body}");
+    }
+    let evil_port = format!("http://attacker.test:{port}");
+    let cross = [
+        ("Origin", "https://attacker.test"),
+        ("Origin", evil_port.as_str()),
+        ("Origin", "null"),
+        ("Origin", "not a url"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ];
+    for header in cross {
+        let refused = control_with(&env, get.clone(), "/emulator/users", &[header], None).await;
+        assert_error(&refused, 403, "E011001");
+    }
+    // A cross-site form post cannot arm a fault.
+    let path = format!("/v2/keys/{}", env.pid);
+    let fault = json!({"path": path, "fault": {"kind": "status", "status": 503}}).to_string();
+    let refused = control_with(
+        &env,
+        reqwest::Method::POST,
+        "/emulator/faults",
+        &[
+            ("Origin", "https://attacker.test"),
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&fault),
+    )
+    .await;
+    assert_error(&refused, 403, "E011001");
+    assert_eq!(env.get(&path, None).await.0, 200, "no fault was armed");
+
+    // Provider/IdP pages are browser pages reached cross-site by design.
+    let (status, started) = env
+        .post("/v1/auth/oauth/authorize?provider=google", None, json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let response = env
+        .http
+        .get(str_of(&started, "url"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .header("Origin", "https://app.example.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+}
+
+#[tokio::test]
+async fn control_bodies_must_be_json() {
+    let env = start().await;
+    let path = format!("/v2/keys/{}", env.pid);
+    let fault = json!({"path": path, "fault": {"kind": "status", "status": 503}}).to_string();
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|c| ("Content-Type", c))
+            .into_iter()
+            .collect();
+        let refused = control_with(
+            &env,
+            reqwest::Method::POST,
+            "/emulator/faults",
+            &headers,
+            Some(&fault),
+        )
+        .await;
+        assert_error(&refused, 415, "E011003");
+    }
+    assert_eq!(env.get(&path, None).await.0, 200, "no fault was armed");
+    // JSON (with parameters, any case) is accepted; calls without a body need no type.
+    let (status, body) = control_with(
+        &env,
+        reqwest::Method::POST,
+        "/emulator/clock",
+        &[("Content-Type", "Application/JSON; charset=utf-8")],
+        Some(r#"{"offsetSeconds": 5}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) =
+        control_with(&env, reqwest::Method::POST, "/emulator/reset", &[], None).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) =
+        control_with(&env, reqwest::Method::DELETE, "/emulator/faults", &[], None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn request_counter_counts_api_routes_per_project() {
+    let env = start().await;
+    let (status, empty) = env.get("/emulator/requests", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(empty, json!({"projectId": env.pid, "counts": {}}));
+
+    let jwt = env.oauth_sign_in("ada@example.com").await;
+    // A fault-answered request is counted too.
+    env.control(
+        "/emulator/faults",
+        json!({"path": "/v1/auth/oauth/exchange", "fault": {"kind": "status", "status": 503}}),
+    )
+    .await;
+    let faulted = env
+        .post("/v1/auth/oauth/exchange", None, json!({"code": "x"}))
+        .await;
+    assert_eq!(faulted.0, 503);
+    env.get(&format!("/v2/keys/{}", env.pid), None).await;
+    env.post(
+        "/v1/auth/refresh",
+        Some(str_of(&jwt, "refreshJwt")),
+        json!({}),
+    )
+    .await;
+    env.get("/v1/auth/nothing", None).await;
+    env.get("/v1/auth/magiclink/a/b/c", None).await;
+    // Another project's calls are its own; control calls are not counted.
+    let other = env
+        .http
+        .get(env.url("/v2/keys/P2OtherProject"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+
+    let (_, counted) = env.get("/emulator/requests", None).await;
+    assert_eq!(
+        counted,
+        json!({"projectId": env.pid, "counts": {
+            "/v1/auth/oauth/authorize": 1,
+            "/v1/auth/oauth/exchange": 2,
+            "/v1/auth/refresh": 1,
+            "/v2/keys/{project}": 1,
+            "unmatched": 2,
+        }})
+    );
+    // Without a bearer, `?projectId=` chooses the project.
+    let other_counts = "/emulator/requests?projectId=P2OtherProject";
+    let (_, other) = control_with(&env, reqwest::Method::GET, other_counts, &[], None).await;
+    assert_eq!(
+        other,
+        json!({"projectId": "P2OtherProject", "counts": {"/v2/keys/{project}": 1}})
+    );
+
+    let (status, cleared) = control_with(
+        &env,
+        reqwest::Method::DELETE,
+        "/emulator/requests",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{cleared}");
+    let (_, after) = env.get("/emulator/requests", None).await;
+    assert_eq!(after["counts"], json!({}));
+    let (_, other) = control_with(&env, reqwest::Method::GET, other_counts, &[], None).await;
+    assert_eq!(
+        other["counts"],
+        json!({"/v2/keys/{project}": 1}),
+        "per project"
+    );
+}

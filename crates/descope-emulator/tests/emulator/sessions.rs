@@ -1,7 +1,7 @@
 //! Sessions (item 8): refresh, rotation, revocation, logout-all, me, tenants, history,
 //! validate, access keys.
 
-use descope_emulator::{EmulatorConfig, SigningKey};
+use descope_emulator::{EmulatorConfig, Seed, SeedUserTenant, SigningKey};
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -284,7 +284,16 @@ async fn session_lifetime_audience_and_validate() {
 
 #[tokio::test]
 async fn access_key_exchange() {
-    let env = start().await;
+    let mut seed = Seed::demo();
+    seed.access_keys[0].tenants = vec![SeedUserTenant {
+        tenant_id: "T1".to_owned(),
+        roles: Vec::new(),
+    }];
+    let env = start_with(EmulatorConfig {
+        seed,
+        ..EmulatorConfig::default()
+    })
+    .await;
     let (status, exchanged) = env
         .post(
             "/v1/auth/accesskey/exchange",
@@ -308,4 +317,229 @@ async fn access_key_exchange() {
         .post("/v1/auth/accesskey/exchange", None, json!({}))
         .await;
     assert_error(&missing, 401, "E062802");
+}
+
+#[tokio::test]
+async fn validate_needs_a_live_session_token() {
+    let env = start_with(EmulatorConfig {
+        refresh_rotation: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let jwt = env.oauth_sign_in("ada@example.com").await;
+    let (session, refresh) = (str_of(&jwt, "sessionJwt"), str_of(&jwt, "refreshJwt"));
+    let (status, _) = env
+        .post("/v1/auth/validate", Some(session), json!({}))
+        .await;
+    assert_eq!(status, 200);
+
+    // A refresh token is not a session token.
+    let refresh_typed = env
+        .post("/v1/auth/validate", Some(refresh), json!({}))
+        .await;
+    assert_error(&refresh_typed, 401, "E011004");
+
+    // Rotation continues the session: tokens from before and after it both validate.
+    let (_, renewed) = env.post("/v1/auth/refresh", Some(refresh), json!({})).await;
+    let renewed_session = str_of(&renewed, "sessionJwt");
+    for token in [session, renewed_session] {
+        let (status, body) = env.post("/v1/auth/validate", Some(token), json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Logout ends the session for every token of it; other sessions live on.
+    let other = env.oauth_sign_in("ada@example.com").await;
+    env.post(
+        "/v1/auth/logout",
+        Some(str_of(&renewed, "refreshJwt")),
+        json!({}),
+    )
+    .await;
+    for token in [session, renewed_session] {
+        let revoked = env.post("/v1/auth/validate", Some(token), json!({})).await;
+        assert_error(&revoked, 401, "E064001");
+    }
+    let other_session = str_of(&other, "sessionJwt");
+    let (status, _) = env
+        .post("/v1/auth/validate", Some(other_session), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    env.post(
+        "/v1/auth/logoutall",
+        Some(str_of(&other, "refreshJwt")),
+        json!({}),
+    )
+    .await;
+    let revoked = env
+        .post("/v1/auth/validate", Some(other_session), json!({}))
+        .await;
+    assert_error(&revoked, 401, "E064001");
+
+    // A reset forgets every session.
+    let fresh = env.oauth_sign_in("grace@acme.example").await;
+    env.control("/emulator/reset", json!({})).await;
+    let forgotten = env
+        .post(
+            "/v1/auth/validate",
+            Some(str_of(&fresh, "sessionJwt")),
+            json!({}),
+        )
+        .await;
+    assert_error(&forgotten, 401, "E011004");
+
+    // Access-key sessions have no refresh session and validate while the key exists.
+    let (_, exchanged) = env
+        .post(
+            "/v1/auth/accesskey/exchange",
+            Some("emulator-access-key-0001"),
+            json!({}),
+        )
+        .await;
+    let (status, body) = env
+        .post(
+            "/v1/auth/validate",
+            Some(str_of(&exchanged, "sessionJwt")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The answer `/v1/auth/tenant/select` gives for a tenant the user is not a member of.
+async fn non_member_error(env: &Env, refresh: &str) -> Value {
+    let refused = env
+        .post(
+            "/v1/auth/tenant/select",
+            Some(refresh),
+            json!({"tenant": "T2EmulatorTenantGlobex"}),
+        )
+        .await;
+    assert_error(&refused, 400, "E011004");
+    refused.1
+}
+
+#[tokio::test]
+async fn tenant_selected_at_sign_in_needs_membership() {
+    let env = start().await;
+    let ada = env.oauth_sign_in("ada@example.com").await;
+    let expected = non_member_error(&env, str_of(&ada, "refreshJwt")).await;
+    let globex = json!({"tenantId": "T2EmulatorTenantGlobex"});
+
+    // OAuth web: ada is in Acme only.
+    let code = env
+        .code_via(
+            "/v1/auth/oauth/authorize?provider=google&loginHint=ada@example.com",
+            None,
+            globex.clone(),
+        )
+        .await;
+    let refused = env
+        .post("/v1/auth/oauth/exchange", None, json!({"code": code}))
+        .await;
+    assert_eq!((refused.0.as_u16(), &refused.1), (400, &expected));
+    let code = env
+        .code_via(
+            "/v1/auth/oauth/authorize?provider=google&loginHint=ada@example.com",
+            None,
+            json!({"tenantId": "T2EmulatorTenantAcme"}),
+        )
+        .await;
+    let (status, jwt) = env
+        .post("/v1/auth/oauth/exchange", None, json!({"code": code}))
+        .await;
+    assert_eq!(status, 200, "{jwt}");
+    assert_eq!(
+        env.verify(str_of(&jwt, "sessionJwt")).await["dct"],
+        "T2EmulatorTenantAcme"
+    );
+
+    // A refused sign-in leaves no user behind.
+    let code = env
+        .code_via(
+            "/v1/auth/oauth/authorize?provider=google&loginHint=newbie@example.com",
+            None,
+            globex.clone(),
+        )
+        .await;
+    let refused = env
+        .post("/v1/auth/oauth/exchange", None, json!({"code": code}))
+        .await;
+    assert_eq!((refused.0.as_u16(), &refused.1), (400, &expected));
+    let (_, users) = env.get("/emulator/users", None).await;
+    assert!(!users.to_string().contains("newbie@example.com"), "{users}");
+
+    // SSO: signing in through Acme makes a member of Acme, not of Globex.
+    let code = env
+        .code_via(
+            "/v1/auth/sso/authorize?tenant=T2EmulatorTenantAcme&loginHint=new%40acme.example",
+            None,
+            globex.clone(),
+        )
+        .await;
+    let refused = env
+        .post("/v1/auth/sso/exchange", None, json!({"code": code}))
+        .await;
+    assert_eq!((refused.0.as_u16(), &refused.1), (400, &expected));
+    let code = env
+        .code_via(
+            "/v1/auth/sso/authorize?tenant=T2EmulatorTenantAcme&loginHint=new%40acme.example",
+            None,
+            json!({"tenantId": "T2EmulatorTenantAcme"}),
+        )
+        .await;
+    let (status, jwt) = env
+        .post("/v1/auth/sso/exchange", None, json!({"code": code}))
+        .await;
+    assert_eq!(status, 200, "{jwt}");
+
+    // TOTP.
+    let (status, enrolled) = env
+        .post(
+            "/v1/auth/totp/signup",
+            None,
+            json!({"loginId": "tot@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let key = str_of(&enrolled, "key").to_owned();
+    let refused = env
+        .post(
+            "/v1/auth/totp/verify",
+            None,
+            json!({"loginId": "tot@example.com", "code": totp_code(&key, now()), "loginOptions": globex}),
+        )
+        .await;
+    assert_eq!((refused.0.as_u16(), &refused.1), (400, &expected));
+
+    // Native OAuth.
+    let (_, started) = env
+        .post(
+            "/v1/auth/oauth/native/start",
+            None,
+            json!({"provider": "apple", "loginOptions": globex}),
+        )
+        .await;
+    let grant = env
+        .control(
+            "/emulator/native/authorize",
+            json!({"provider": "apple", "nonce": started["nonce"], "loginId": "ada@example.com"}),
+        )
+        .await;
+    let refused = env
+        .post(
+            "/v1/auth/oauth/native/finish",
+            None,
+            json!({"provider": "apple", "stateId": started["stateId"], "code": grant["code"]}),
+        )
+        .await;
+    assert_eq!((refused.0.as_u16(), &refused.1), (400, &expected));
+
+    // Access keys: the key's own tenants only (the demo key has none).
+    let refused = env
+        .post(
+            "/v1/auth/accesskey/exchange",
+            Some("emulator-access-key-0001"),
+            json!({"loginOptions": {"selectedTenant": "T2EmulatorTenantGlobex"}}),
+        )
+        .await;
+    assert_eq!((refused.0.as_u16(), &refused.1), (400, &expected));
 }

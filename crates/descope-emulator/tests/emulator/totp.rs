@@ -1,4 +1,5 @@
-//! TOTP (item 7), checked against the independent totp-rs crate.
+//! TOTP (item 7), checked with codes from totp-rs configured by the test (RFC 6238 SHA1,
+//! 6 digits, 30 s), independently of the emulator's own configuration of it.
 
 use base64::Engine as _;
 use descope_emulator::{EmulatorConfig, Seed, SeedUser};
@@ -273,4 +274,45 @@ async fn stepup_keeps_earlier_factors_and_update_needs_same_user() {
         )
         .await;
     assert_eq!(status, 200);
+}
+
+async fn users(env: &Env) -> usize {
+    env.get("/emulator/users", None).await.1["users"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn failed_enrolment_changes_nothing() {
+    let env = start().await;
+    // Too long for any QR code (version 40 holds 2331 bytes at level M).
+    let long = format!("{}@example.com", "a".repeat(2400));
+    let before = users(&env).await;
+    let refused = env
+        .post("/v1/auth/totp/signup", None, json!({"loginId": long}))
+        .await;
+    assert_error(&refused, 400, "E011004");
+    assert_eq!(users(&env).await, before, "no half-made user");
+    // The same login id is still free (no user was left behind).
+    let again = env
+        .post("/v1/auth/totp/signup", None, json!({"loginId": long}))
+        .await;
+    assert_error(&again, 400, "E011004");
+
+    // Update of a user with such a login id (signed in by OAuth) keeps the user as it was.
+    let jwt = env.oauth_sign_in(&long).await;
+    assert_eq!(jwt["user"]["TOTP"], false);
+    let refused = env
+        .post(
+            "/v1/auth/totp/update",
+            Some(str_of(&jwt, "refreshJwt")),
+            json!({"loginId": long}),
+        )
+        .await;
+    assert_error(&refused, 400, "E011004");
+    let (_, me) = env
+        .get("/v1/auth/me", Some(str_of(&jwt, "refreshJwt")))
+        .await;
+    assert_eq!(me["TOTP"], false, "no secret was stored");
 }
