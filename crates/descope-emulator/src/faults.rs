@@ -17,6 +17,9 @@ use crate::conn::{ClientConn, IoFault};
 /// Longest accepted delay.
 const MAX_DELAY_MS: u64 = 60_000;
 
+/// Largest oversize body: past any client's cap (4 MiB by default), bounded for the emulator.
+const MAX_OVERSIZE_BYTES: usize = 64 << 20;
+
 /// What to do to a request.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
@@ -36,6 +39,8 @@ pub(crate) enum Fault {
     Truncate,
     /// A 502 with an HTML body, as a proxy would send.
     Html502,
+    /// A 200 whose JSON body is `bytes` long: for clients' response body caps.
+    Oversize { bytes: usize },
 }
 
 /// Body of `POST /emulator/faults`.
@@ -74,6 +79,11 @@ impl Faults {
             }
             Fault::Delay { ms } if *ms > MAX_DELAY_MS => {
                 return Err(ApiError::invalid_argument("delay must be at most 60000 ms"));
+            }
+            Fault::Oversize { bytes } if *bytes > MAX_OVERSIZE_BYTES => {
+                return Err(ApiError::invalid_argument(
+                    "oversize body must be at most 67108864 bytes",
+                ));
             }
             _ => {}
         }
@@ -138,6 +148,20 @@ fn status_response(status: u16, body: Option<Value>) -> Response {
     }
 }
 
+/// `{"pad":"xxx…"}`, exactly `bytes` long (at least the 10 bytes of the frame).
+fn oversize(bytes: usize) -> Response {
+    let mut body = String::with_capacity(bytes.max(10));
+    body.push_str("{\"pad\":\"");
+    body.extend(std::iter::repeat_n('x', bytes.saturating_sub(10)));
+    body.push_str("\"}");
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
 fn html_502() -> Response {
     let mut response = (
         StatusCode::BAD_GATEWAY,
@@ -175,6 +199,7 @@ pub(crate) async fn middleware(
         }
         Fault::Status { status, body } => status_response(status, body),
         Fault::Html502 => html_502(),
+        Fault::Oversize { bytes } => oversize(bytes),
         Fault::Reset => {
             if let Some(control) = control {
                 control.arm(IoFault::Reset);

@@ -193,6 +193,31 @@ async fn faults_status_delay_html_and_count() {
 }
 
 #[tokio::test]
+async fn oversize_fault_is_exactly_that_long_and_bounded() {
+    let env = start().await;
+    let path = format!("/v2/keys/{}", env.pid);
+    env.control(
+        "/emulator/faults",
+        json!({"path": path, "fault": {"kind": "oversize", "bytes": 5 << 20}}),
+    )
+    .await;
+    let r = env.http.get(env.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.bytes().await.unwrap();
+    assert_eq!(body.len(), 5 << 20);
+    assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok());
+    let refused = env
+        .http
+        .post(env.url("/emulator/faults"))
+        .header("authorization", format!("Bearer {}", env.pid))
+        .json(&json!({"path": path, "fault": {"kind": "oversize", "bytes": 1u64 << 40}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
+
+#[tokio::test]
 async fn faults_reset_and_truncate_the_connection() {
     let env = start().await;
     let path = "/v1/auth/refresh";
