@@ -6,7 +6,7 @@
 
 use descope_types::{
     Audience, Claims, DRN_REFRESH, DRN_SESSION, JwtResponse, RefreshToken, SessionToken,
-    UserHistoryEntry, UserResponse,
+    UserResponse,
 };
 use serde_json::{Map, Value};
 
@@ -96,14 +96,7 @@ impl Project {
             let user = st
                 .user_mut(&grant.user_id)
                 .ok_or_else(ApiError::user_not_found)?;
-            let first_seen = user.record_login(UserHistoryEntry {
-                user_id: grant.user_id.clone(),
-                login_time: now,
-                city: String::new(),
-                country: String::new(),
-                ip: grant.ip.clone(),
-                selected_tenant: grant.dct.clone(),
-            });
+            let first_seen = user.record_login(now, &grant.ip, grant.dct.as_deref());
             st.sessions.insert(
                 jti.clone(),
                 RefreshSession {

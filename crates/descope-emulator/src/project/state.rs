@@ -21,7 +21,8 @@ pub(crate) const MAX_SESSIONS: usize = 1 << 16;
 /// No `Debug`: the code maps are keyed by one-time codes.
 #[derive(Default)]
 pub(crate) struct State {
-    users: HashMap<String, User>,
+    /// Boxed: the table keeps spare slots, so they are kept small.
+    users: HashMap<String, Box<User>>,
     /// Lower-cased login id → user id.
     logins: HashMap<String, String>,
     pub(crate) tenants: Vec<SeedTenant>,
@@ -84,15 +85,15 @@ impl State {
             self.logins
                 .insert(login.to_lowercase(), user.user_id.clone());
         }
-        self.users.insert(user.user_id.clone(), user);
+        self.users.insert(user.user_id.clone(), Box::new(user));
     }
 
     pub(crate) fn user(&self, user_id: &str) -> Option<&User> {
-        self.users.get(user_id)
+        self.users.get(user_id).map(|u| &**u)
     }
 
     pub(crate) fn user_mut(&mut self, user_id: &str) -> Option<&mut User> {
-        self.users.get_mut(user_id)
+        self.users.get_mut(user_id).map(|u| &mut **u)
     }
 
     pub(crate) fn user_id_by_login(&self, login_id: &str) -> Option<String> {
@@ -114,7 +115,7 @@ impl State {
     }
 
     pub(crate) fn all_users(&self) -> Vec<&User> {
-        let mut users: Vec<&User> = self.users.values().collect();
+        let mut users: Vec<&User> = self.users.values().map(|u| &**u).collect();
         users.sort_by_key(|u| (u.created_time, u.login_id().to_owned()));
         users
     }
