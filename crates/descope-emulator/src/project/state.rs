@@ -14,9 +14,10 @@ use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
 /// the oldest is dropped (as if expired). Above the 200,000 pending flows the authorize
 /// benchmark holds.
 pub(crate) const MAX_PENDING: usize = 1 << 18;
-/// Refresh sessions a project holds; when full, the oldest is dropped (its refresh token
-/// then answers 401, as an unknown session).
-pub(crate) const MAX_SESSIONS: usize = 1 << 16;
+/// Refresh sessions a project holds (~450 bytes each); when full, the oldest is dropped (its
+/// refresh token then answers 401, as an unknown session). Sessions live for weeks, so in a
+/// long-running emulator this cap, not expiry, is what bounds them.
+pub(crate) const MAX_SESSIONS: usize = 1 << 15;
 
 /// No `Debug`: the code maps are keyed by one-time codes.
 #[derive(Default)]
