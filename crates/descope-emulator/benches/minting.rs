@@ -11,6 +11,8 @@
 //!
 //! The ratio is (requests/s × signatures per request) / (signatures/s at the limit).
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -140,6 +142,9 @@ async fn drive(address: &str, requests: Arc<[Vec<u8>]>, duration: Option<Duratio
 }
 
 fn main() {
+    if !support::bench_mode("minting") {
+        return;
+    }
     let limit = sign_limit(Duration::from_secs(1));
     println!(
         "RS256 sign limit ({} cores, SigningKey::sign_jwt): {limit:.0} signatures/s",
