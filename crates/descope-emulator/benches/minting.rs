@@ -1,7 +1,7 @@
 //! Token-minting throughput of the emulator vs the RS256 signing limit of this machine,
 //! measured in the same run.
 //!
-//! `cargo bench -p descope-emulator`
+//! `cargo bench -p descope-emulator --bench minting`
 //!
 //! 1. Limit: every core signs a session-sized claim set with the emulator's own signing
 //!    path ([`SigningKey::sign_jwt`]) in a loop.
