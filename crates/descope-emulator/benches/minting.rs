@@ -1,7 +1,7 @@
 //! Token-minting throughput of the emulator vs the RS256 signing limit of this machine,
 //! measured in the same run.
 //!
-//! `cargo bench -p descope-emulator`
+//! `cargo bench -p descope-emulator --bench minting`
 //!
 //! 1. Limit: every core signs a session-sized claim set with the emulator's own signing
 //!    path ([`SigningKey::sign_jwt`]) in a loop.
@@ -10,6 +10,8 @@
 //!    request: session + refresh) and refresh (1 signature; no rotation).
 //!
 //! The ratio is (requests/s × signatures per request) / (signatures/s at the limit).
+
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -140,6 +142,9 @@ async fn drive(address: &str, requests: Arc<[Vec<u8>]>, duration: Option<Duratio
 }
 
 fn main() {
+    if !support::bench_mode("minting") {
+        return;
+    }
     let limit = sign_limit(Duration::from_secs(1));
     println!(
         "RS256 sign limit ({} cores, SigningKey::sign_jwt): {limit:.0} signatures/s",

@@ -102,7 +102,7 @@ pub(super) async fn history(auth: Auth) -> Result<Json<UserHistoryResponse>, Api
     let user = st
         .user(&session.user_id)
         .ok_or(ApiError::invalid_token("the user no longer exists"))?;
-    Ok(Json(UserHistoryResponse(user.history.clone())))
+    Ok(Json(UserHistoryResponse(user.history())))
 }
 
 pub(super) async fn select_tenant(

@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use super::expiring::Expires;
+
 /// Who a flow or code signs in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FlowKind {
@@ -60,4 +62,28 @@ pub(crate) struct NativeGrant {
     pub(crate) login_id: String,
     pub(crate) name: Option<String>,
     pub(crate) exp: i64,
+}
+
+impl Expires for Flow {
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl Expires for PendingCode {
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl Expires for NativeState {
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl Expires for NativeGrant {
+    fn exp(&self) -> i64 {
+        self.exp
+    }
 }

@@ -1,6 +1,7 @@
 //! One project: its signing keys and its isolated state (users, tenants, pending flows and
 //! codes, refresh sessions).
 
+mod expiring;
 mod flows;
 mod sessions;
 mod state;
@@ -94,6 +95,9 @@ impl Project {
     /// Back to the seed data; keys are kept so cached JWKS stay valid.
     pub(crate) fn reset(&self) {
         let fresh = State::from_seed(&self.config.seed, self.now());
-        *self.lock() = fresh;
+        let old = std::mem::replace(&mut *self.lock(), fresh);
+        // Freed after the lock is released: a full project holds hundreds of thousands of
+        // entries.
+        drop(old);
     }
 }

@@ -6,11 +6,12 @@
 
 use descope_types::{
     Audience, Claims, DRN_REFRESH, DRN_SESSION, JwtResponse, RefreshToken, SessionToken,
-    UserHistoryEntry, UserResponse,
+    UserResponse,
 };
 use serde_json::{Map, Value};
 
 use super::Project;
+use super::expiring::Expires;
 use super::state::Authz;
 use crate::api_error::ApiError;
 use crate::keys::SigningKey;
@@ -28,6 +29,12 @@ pub(crate) struct RefreshSession {
     pub(crate) custom_claims: Map<String, Value>,
     pub(crate) exp: i64,
     pub(crate) revoked: bool,
+}
+
+impl Expires for RefreshSession {
+    fn exp(&self) -> i64 {
+        self.exp
+    }
 }
 
 /// What a successful authentication grants.
@@ -91,17 +98,11 @@ impl Project {
         let refresh_exp = now.saturating_add(Self::ttl(self.config.refresh_ttl_seconds));
         let (snapshot, first_seen) = {
             let mut st = self.lock();
+            st.sweep(now);
             let user = st
                 .user_mut(&grant.user_id)
                 .ok_or_else(ApiError::user_not_found)?;
-            let first_seen = user.record_login(UserHistoryEntry {
-                user_id: grant.user_id.clone(),
-                login_time: now,
-                city: String::new(),
-                country: String::new(),
-                ip: grant.ip.clone(),
-                selected_tenant: grant.dct.clone(),
-            });
+            let first_seen = user.record_login(now, &grant.ip, grant.dct.as_deref());
             st.sessions.insert(
                 jti.clone(),
                 RefreshSession {
@@ -214,9 +215,9 @@ impl Project {
             };
             let refresh_exp = match &rotated {
                 Some(new_jti) => {
-                    let mut old = session.clone();
-                    old.revoked = true;
-                    st.sessions.insert(jti.clone(), old);
+                    if let Some(old) = st.sessions.get_mut(&jti) {
+                        old.revoked = true;
+                    }
                     session.exp = now.saturating_add(Self::ttl(self.config.refresh_ttl_seconds));
                     let exp = session.exp;
                     st.sessions.insert(new_jti.clone(), session);
@@ -224,7 +225,10 @@ impl Project {
                 }
                 None => {
                     let exp = session.exp;
-                    st.sessions.insert(jti, session);
+                    // In place: the expiry, and so the place in the eviction order, stays.
+                    if let Some(live) = st.sessions.get_mut(&jti) {
+                        *live = session;
+                    }
                     exp
                 }
             };
@@ -262,10 +266,14 @@ impl Project {
     pub(crate) fn logout(&self, token: &str, all: bool) -> Result<(), ApiError> {
         let (jti, session) = self.refresh_session(token)?;
         let mut st = self.lock();
-        for (id, s) in &mut st.sessions {
-            if *id == jti || (all && s.user_id == session.user_id) {
-                s.revoked = true;
-            }
+        if all {
+            // A scan, but only on logout-all.
+            st.sessions
+                .values_mut()
+                .filter(|s| s.user_id == session.user_id)
+                .for_each(|s| s.revoked = true);
+        } else if let Some(s) = st.sessions.get_mut(&jti) {
+            s.revoked = true;
         }
         Ok(())
     }

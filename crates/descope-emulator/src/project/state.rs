@@ -4,29 +4,37 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use descope_types::{TenantClaims, UserResponse};
 
+use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
 use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
 
-/// Entries of each short-lived map before expired ones are swept.
-const SWEEP_AT: usize = 1024;
+/// Pending flows, codes, native states and native grants a project holds, each; when full,
+/// the oldest is dropped (as if expired). Above the 200,000 pending flows the authorize
+/// benchmark holds.
+pub(crate) const MAX_PENDING: usize = 1 << 18;
+/// Refresh sessions a project holds (~450 bytes each); when full, the oldest is dropped (its
+/// refresh token then answers 401, as an unknown session). Sessions live for weeks, so in a
+/// long-running emulator this cap, not expiry, is what bounds them.
+pub(crate) const MAX_SESSIONS: usize = 1 << 15;
 
 /// No `Debug`: the code maps are keyed by one-time codes.
 #[derive(Default)]
 pub(crate) struct State {
-    users: HashMap<String, User>,
+    /// Boxed: the table keeps spare slots, so they are kept small.
+    users: HashMap<String, Box<User>>,
     /// Lower-cased login id → user id.
     logins: HashMap<String, String>,
     pub(crate) tenants: Vec<SeedTenant>,
     roles: HashMap<String, Vec<String>>,
     pub(crate) access_keys: Vec<SeedAccessKey>,
     pub(crate) oauth_defaults: BTreeMap<String, String>,
-    pub(crate) flows: HashMap<String, Flow>,
-    pub(crate) codes: HashMap<String, PendingCode>,
-    pub(crate) native_states: HashMap<String, NativeState>,
-    pub(crate) native_grants: HashMap<String, NativeGrant>,
-    pub(crate) sessions: HashMap<String, RefreshSession>,
+    pub(crate) flows: Expiring<Flow, MAX_PENDING>,
+    pub(crate) codes: Expiring<PendingCode, MAX_PENDING>,
+    pub(crate) native_states: Expiring<NativeState, MAX_PENDING>,
+    pub(crate) native_grants: Expiring<NativeGrant, MAX_PENDING>,
+    pub(crate) sessions: Expiring<RefreshSession, MAX_SESSIONS>,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.
@@ -78,15 +86,15 @@ impl State {
             self.logins
                 .insert(login.to_lowercase(), user.user_id.clone());
         }
-        self.users.insert(user.user_id.clone(), user);
+        self.users.insert(user.user_id.clone(), Box::new(user));
     }
 
     pub(crate) fn user(&self, user_id: &str) -> Option<&User> {
-        self.users.get(user_id)
+        self.users.get(user_id).map(|u| &**u)
     }
 
     pub(crate) fn user_mut(&mut self, user_id: &str) -> Option<&mut User> {
-        self.users.get_mut(user_id)
+        self.users.get_mut(user_id).map(|u| &mut **u)
     }
 
     pub(crate) fn user_id_by_login(&self, login_id: &str) -> Option<String> {
@@ -108,7 +116,7 @@ impl State {
     }
 
     pub(crate) fn all_users(&self) -> Vec<&User> {
-        let mut users: Vec<&User> = self.users.values().collect();
+        let mut users: Vec<&User> = self.users.values().map(|u| &**u).collect();
         users.sort_by_key(|u| (u.created_time, u.login_id().to_owned()));
         users
     }
@@ -177,20 +185,14 @@ impl State {
         )
     }
 
-    /// Drops expired flows, codes and native states once the maps grow.
+    /// Drops whatever has expired: flows, codes, native states and grants, sessions. Costs
+    /// O(log n) per expired entry and nothing per live one.
     pub(crate) fn sweep(&mut self, now: i64) {
-        if self.flows.len() >= SWEEP_AT {
-            self.flows.retain(|_, f| f.exp > now);
-        }
-        if self.codes.len() >= SWEEP_AT {
-            self.codes.retain(|_, c| c.exp > now);
-        }
-        if self.native_states.len() >= SWEEP_AT {
-            self.native_states.retain(|_, s| s.exp > now);
-        }
-        if self.native_grants.len() >= SWEEP_AT {
-            self.native_grants.retain(|_, g| g.exp > now);
-        }
+        self.flows.sweep(now);
+        self.codes.sweep(now);
+        self.native_states.sweep(now);
+        self.native_grants.sweep(now);
+        self.sessions.sweep(now);
     }
 }
 
@@ -200,5 +202,129 @@ impl Seed {
             .iter()
             .map(|(k, v)| (k.to_lowercase(), v.clone()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use super::*;
+    use crate::project::{FlowKind, NativeGrant};
+
+    fn flow(exp: i64) -> Flow {
+        Flow {
+            kind: FlowKind::OAuth {
+                provider: "google".to_owned(),
+            },
+            redirect_url: "http://localhost/cb".to_owned(),
+            login_hint: None,
+            prior: None,
+            custom_claims: Map::new(),
+            dct: None,
+            exp,
+        }
+    }
+
+    fn code(exp: i64) -> PendingCode {
+        PendingCode {
+            kind: FlowKind::OAuth {
+                provider: "google".to_owned(),
+            },
+            login_id: "ada@example.com".to_owned(),
+            prior: None,
+            custom_claims: Map::new(),
+            dct: None,
+            exp,
+        }
+    }
+
+    fn grant(exp: i64) -> NativeGrant {
+        NativeGrant {
+            provider: "apple".to_owned(),
+            nonce: "n".to_owned(),
+            login_id: "ada@example.com".to_owned(),
+            name: None,
+            exp,
+        }
+    }
+
+    fn state(exp: i64) -> NativeState {
+        NativeState {
+            provider: "apple".to_owned(),
+            client_id: "c".to_owned(),
+            nonce: "n".to_owned(),
+            implicit: false,
+            prior: None,
+            custom_claims: Map::new(),
+            dct: None,
+            exp,
+        }
+    }
+
+    fn session(exp: i64) -> RefreshSession {
+        RefreshSession {
+            user_id: "U2".to_owned(),
+            amr: Vec::new(),
+            dct: None,
+            custom_claims: Map::new(),
+            exp,
+            revoked: false,
+        }
+    }
+
+    #[test]
+    fn sweep_drops_expired_entries_of_every_map_however_few() {
+        let mut st = State::default();
+        for i in 0..10 {
+            st.flows.insert(format!("old{i}"), flow(100));
+            st.codes.insert(format!("old{i}"), code(100));
+            st.native_states.insert(format!("old{i}"), state(100));
+            st.native_grants.insert(format!("old{i}"), grant(100));
+            st.sessions.insert(format!("old{i}"), session(100));
+        }
+        st.flows.insert("live".to_owned(), flow(1000));
+        st.codes.insert("live".to_owned(), code(1000));
+        st.native_states.insert("live".to_owned(), state(1000));
+        st.native_grants.insert("live".to_owned(), grant(1000));
+        st.sessions.insert("live".to_owned(), session(1000));
+        st.sweep(100);
+        assert_eq!(st.flows.len(), 1);
+        assert_eq!(st.codes.len(), 1);
+        assert_eq!(st.native_states.len(), 1);
+        assert_eq!(st.native_grants.len(), 1);
+        assert_eq!(st.sessions.len(), 1);
+        assert!(st.flows.get("live").is_some());
+        assert!(st.sessions.get("live").is_some());
+    }
+
+    fn cap<V, const CAP: usize>(_: &Expiring<V, CAP>) -> usize {
+        CAP
+    }
+
+    #[test]
+    fn every_map_is_capped_and_evicts_its_oldest() {
+        let mut st = State::default();
+        let over = 3;
+        for i in 0..MAX_PENDING + over {
+            // Later insertions expire later, as with one lifetime and a running clock.
+            st.flows.insert(format!("k{i}"), flow(1_000 + i as i64));
+        }
+        for i in 0..MAX_SESSIONS + over {
+            st.sessions
+                .insert(format!("k{i}"), session(1_000 + i as i64));
+        }
+        assert_eq!(st.flows.len(), MAX_PENDING);
+        assert_eq!(st.sessions.len(), MAX_SESSIONS);
+        for i in 0..over {
+            assert!(st.flows.get(&format!("k{i}")).is_none());
+            assert!(st.sessions.get(&format!("k{i}")).is_none());
+        }
+        assert!(st.flows.get(&format!("k{over}")).is_some());
+        assert!(st.sessions.get(&format!("k{over}")).is_some());
+        // The other maps are the same type with the same cap.
+        assert_eq!(cap(&st.codes), MAX_PENDING);
+        assert_eq!(cap(&st.native_states), MAX_PENDING);
+        assert_eq!(cap(&st.native_grants), MAX_PENDING);
     }
 }

@@ -1,6 +1,7 @@
 //! Users: the stored record, its wire form, and the roles/permissions/tenants it carries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use aws_lc_rs::digest;
 use descope_types::{UserHistoryEntry, UserResponse, UserTenant};
@@ -53,15 +54,48 @@ pub(crate) struct User {
     pub(crate) created_time: i64,
     pub(crate) custom_attributes: Option<Map<String, Value>>,
     pub(crate) totp: Option<TotpState>,
-    pub(crate) oauth: BTreeMap<String, bool>,
+    pub(crate) oauth: Providers,
     pub(crate) saml: bool,
     /// Completed sign-ins (`firstSeen` is true on the first).
     pub(crate) logins: u64,
-    pub(crate) history: Vec<UserHistoryEntry>,
+    history: VecDeque<Login>,
 }
 
 /// History kept per user.
 const HISTORY_LIMIT: usize = 100;
+
+/// One sign-in of the history, without what the user record already holds (its id) and the
+/// geo-IP fields the emulator leaves empty.
+#[derive(Debug, Clone)]
+struct Login {
+    time: i64,
+    /// Shared with the previous entry when equal: repeated sign-ins come from one address.
+    ip: Arc<str>,
+    tenant: Option<Box<str>>,
+}
+
+/// The OAuth providers a user signed in with (`UserResponse.oauth`): a sorted vector, as a
+/// `BTreeMap` would allocate a whole node (~290 bytes) for the usual one or two entries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Providers(Vec<(String, bool)>);
+
+impl Providers {
+    /// Like `BTreeMap::insert`.
+    pub(crate) fn insert(&mut self, provider: String, linked: bool) -> Option<bool> {
+        match self.0.binary_search_by(|(p, _)| p.as_str().cmp(&provider)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, linked)),
+            Err(i) => {
+                self.0.reserve_exact(1);
+                self.0.insert(i, (provider, linked));
+                None
+            }
+        }
+    }
+
+    fn to_map(&self) -> BTreeMap<String, bool> {
+        self.0.iter().cloned().collect()
+    }
+}
 
 impl User {
     /// A new user for a login id; email defaults to the login id when it looks like one.
@@ -82,14 +116,46 @@ impl User {
             .unwrap_or_default()
     }
 
-    pub(crate) fn record_login(&mut self, entry: UserHistoryEntry) -> bool {
+    /// Counts a sign-in and adds it to the history; true on the first.
+    pub(crate) fn record_login(&mut self, time: i64, ip: &str, tenant: Option<&str>) -> bool {
         let first = self.logins == 0;
         self.logins += 1;
         if self.history.len() >= HISTORY_LIMIT {
-            self.history.remove(0);
+            self.history.pop_front();
         }
-        self.history.push(entry);
+        let ip = match self.history.back() {
+            Some(last) if *last.ip == *ip => Arc::clone(&last.ip),
+            _ => Arc::from(ip),
+        };
+        if self.history.len() == self.history.capacity() {
+            // Most users sign in a few times: grow from one entry, not the default four.
+            let more = self
+                .history
+                .len()
+                .clamp(1, HISTORY_LIMIT - self.history.len());
+            self.history.reserve_exact(more);
+        }
+        self.history.push_back(Login {
+            time,
+            ip,
+            tenant: tenant.map(Box::from),
+        });
         first
+    }
+
+    /// The sign-in history, oldest first, in its wire form.
+    pub(crate) fn history(&self) -> Vec<UserHistoryEntry> {
+        self.history
+            .iter()
+            .map(|l| UserHistoryEntry {
+                user_id: self.user_id.clone(),
+                login_time: l.time,
+                city: String::new(),
+                country: String::new(),
+                ip: l.ip.to_string(),
+                selected_tenant: l.tenant.as_deref().map(str::to_owned),
+            })
+            .collect()
     }
 
     /// Adds a tenant membership unless present.
@@ -164,11 +230,53 @@ pub(crate) fn user_response(
         created_time: Some(user.created_time),
         totp: Some(user.totp.is_some()),
         saml: Some(user.saml),
-        oauth: Some(user.oauth.clone()),
+        oauth: Some(user.oauth.to_map()),
         scim: Some(false),
         webauthn: Some(false),
         password: Some(false),
         permissions: permissions_of(&user.roles),
         ..UserResponse::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_the_last_hundred_oldest_first() {
+        let mut user = User::new("ada@example.com", None, 0);
+        assert!(user.record_login(1, "10.0.0.1", None));
+        assert!(!user.record_login(2, "10.0.0.1", Some("T1")));
+        for t in 3..=150 {
+            user.record_login(t, "10.0.0.2", None);
+        }
+        let history = user.history();
+        assert_eq!(history.len(), HISTORY_LIMIT);
+        assert_eq!(history[0].login_time, 51);
+        assert_eq!(history[99].login_time, 150);
+        assert!(history.iter().all(|h| h.user_id == user.user_id));
+        assert_eq!(user.logins, 150);
+        assert!(user.history.capacity() <= HISTORY_LIMIT);
+        // Equal addresses share one allocation.
+        assert!(Arc::ptr_eq(&user.history[0].ip, &user.history[99].ip));
+
+        let mut user = User::new("grace@example.com", None, 0);
+        user.record_login(7, "10.0.0.1", Some("T1"));
+        let entry = &user.history()[0];
+        assert_eq!(
+            (entry.ip.as_str(), entry.selected_tenant.as_deref()),
+            ("10.0.0.1", Some("T1"))
+        );
+    }
+
+    #[test]
+    fn providers_behave_as_a_sorted_map() {
+        let mut providers = Providers::default();
+        assert_eq!(providers.insert("google".to_owned(), true), None);
+        assert_eq!(providers.insert("apple".to_owned(), true), None);
+        assert_eq!(providers.insert("google".to_owned(), true), Some(true));
+        let map = providers.to_map();
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["apple", "google"]);
     }
 }
