@@ -73,6 +73,10 @@ impl<V, const CAP: usize> Expiring<V, CAP> {
         Some(*slot.value)
     }
 
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.values().map(|s| &*s.value)
+    }
+
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.entries.values_mut().map(|s| &mut *s.value)
     }

@@ -265,6 +265,7 @@ mod tests {
     fn session(exp: i64) -> RefreshSession {
         RefreshSession {
             user_id: "U2".to_owned(),
+            sid: "S1".to_owned(),
             amr: Vec::new(),
             dct: None,
             custom_claims: Map::new(),
