@@ -12,14 +12,15 @@ const TARGETED_CACHE_CONTROLS: [HeaderName; 2] = [
     HeaderName::from_static("surrogate-control"),
 ];
 
-/// The value of the request cookie `name` (the first non-empty one).
+/// The value of the request cookie `name` (the first non-empty one). The header is split as
+/// bytes: one cookie with a non-ASCII value (another app's on the same site) must not hide
+/// the others.
 pub(crate) fn request_cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+        .flat_map(|v| v.as_bytes().split(|b| *b == b';'))
+        .filter_map(|pair| std::str::from_utf8(pair).ok()?.trim().split_once('='))
         .find(|(n, v)| *n == name && !v.is_empty())
         .map(|(_, v)| v.trim_matches('"'))
 }
@@ -145,6 +146,22 @@ mod tests {
         assert_eq!(request_cookie(&headers, "DS"), Some("s.e.s"));
         assert_eq!(request_cookie(&headers, "DSR"), Some("r.e.f"));
         assert_eq!(request_cookie(&headers, "D"), None);
+    }
+
+    #[test]
+    fn non_ascii_cookies_do_not_hide_the_others() {
+        // Found by tests/properties.rs: a UTF-8 (or Latin-1) value next to `DS` made the
+        // whole header unreadable, and the user looked signed out.
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_bytes(b"DS=s.e.s; pref=\xf0\x9f\x98\x80; x=\xe9");
+        headers.append(COOKIE, value.unwrap());
+        headers.append(
+            COOKIE,
+            HeaderValue::from_bytes(b"y=\xff; DSR=r.e.f").unwrap(),
+        );
+        assert_eq!(request_cookie(&headers, "DS"), Some("s.e.s"));
+        assert_eq!(request_cookie(&headers, "DSR"), Some("r.e.f"));
+        assert_eq!(request_cookie(&headers, "pref"), Some("\u{1f600}"));
     }
 
     #[test]

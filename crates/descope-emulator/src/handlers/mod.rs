@@ -9,10 +9,12 @@ mod session;
 mod sso;
 mod totp;
 
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::body::{Body, HttpBody};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -78,7 +80,8 @@ pub(crate) fn router(app: App) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
         .layer(from_fn(json_errors));
-    // Each middleware gets only its own state. Later layers run first: count, faults, limits.
+    // Each middleware gets only its own state. Later layers run first: count, read the body,
+    // faults, limits.
     let router = match app.config.rate_limit.clone() {
         Some(limit) => {
             let limiter = Arc::new(RateLimiter::new(limit, Arc::clone(&app.clock)));
@@ -91,6 +94,7 @@ pub(crate) fn router(app: App) -> Router {
             Arc::clone(&app.faults),
             crate::faults::middleware,
         ))
+        .layer(from_fn_with_state(app.config.max_body_bytes, read_body))
         .layer(from_fn_with_state(
             Arc::clone(&app.requests),
             crate::counter::middleware,
@@ -117,6 +121,36 @@ fn control_routes(app: &App) -> Router<App> {
         )
         .route("/emulator/native/authorize", post(native::authorize))
         .route_layer(from_fn_with_state(guard, crate::guard::middleware))
+}
+
+/// Reads the whole request body before anything answers. An answer given with the body
+/// unread (a 401 for a missing bearer, a route that takes no body, a 429) makes hyper close
+/// the connection under a client still sending it, which then sees a broken pipe instead of
+/// the answer. A body over the limit is drained (up to 16 times the limit) and answered 413.
+async fn read_body(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let (parts, mut body) = req.into_parts();
+    let drain_cap = limit.saturating_mul(16);
+    let mut data = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(frame) = frame else {
+            return ApiError::invalid_request("The request body could not be read").into_response();
+        };
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(chunk.len());
+        if total > drain_cap {
+            break;
+        }
+        if total <= limit {
+            data.extend_from_slice(&chunk);
+        }
+    }
+    if total > limit {
+        return ApiError::too_large().into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(data))).await
 }
 
 /// Safety net: any error answer that is not JSON (an extractor's plain-text rejection)

@@ -5,6 +5,7 @@ mod common;
 mod concurrency;
 mod control;
 mod errors;
+mod fuzz;
 mod native;
 mod oauth_sso;
 mod sessions;
