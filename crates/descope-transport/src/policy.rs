@@ -91,8 +91,8 @@ pub enum Resend {
     /// Only attempts that provably never reached Descope: connection failures that sent
     /// nothing, and the gateway statuses that say the origin was never reached (521, 522,
     /// 523, 530). For calls that spend a one-time credential (a code exchange, an OTP or
-    /// TOTP verify, a rotating refresh): a 520, a 524 or a reset mid-exchange may mean the
-    /// credential was spent, so it is never resent.
+    /// TOTP verify, a rotating refresh): a 520, a 524, a 429 or a reset mid-exchange may mean
+    /// the credential was spent, so it is never resent.
     UnsentOnly,
     /// No resend at all.
     Never,
@@ -384,12 +384,15 @@ impl Policy {
         if resend == Resend::Never || retry >= self.retry.max_retries() {
             return None;
         }
-        let one_time = resend == Resend::UnsentOnly;
         match outcome {
+            // Any other answer (a 429 too) came from the origin, which may have spent a
+            // one-time credential.
             Ok(response)
-                if self.retry.statuses.contains(&response.status())
-                    && (!one_time || never_reached_origin(response.status())) =>
+                if resend == Resend::UnsentOnly && !never_reached_origin(response.status()) =>
             {
+                None
+            }
+            Ok(response) if self.retry.statuses.contains(&response.status()) => {
                 self.retry.backoff(retry)
             }
             Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
@@ -673,6 +676,179 @@ mod tests {
         let (calls, inner) = failing(false);
         policy.wrap(inner).send(post()).await.unwrap_err();
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    fn with_options(options: RequestOptions) -> http::Request<Bytes> {
+        let mut request = post();
+        request.extensions_mut().insert(options);
+        request
+    }
+
+    const UNSENT_ONLY: RequestOptions = RequestOptions::new().resend(Resend::UnsentOnly);
+    const NEVER: RequestOptions = RequestOptions::new().resend(Resend::Never);
+
+    #[tokio::test]
+    async fn unsent_only_resends_statuses_that_never_reached_the_origin() {
+        for (code, calls_expected) in [(520, 1), (524, 1), (503, 1), (521, 4), (522, 4), (530, 4)] {
+            let (sleeps, policy) = recorder();
+            let (calls, inner) = scripted(vec![code]);
+            let response = policy
+                .wrap(inner)
+                .send(with_options(UNSENT_ONLY))
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), code);
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                calls_expected,
+                "status {code}"
+            );
+            assert_eq!(sleeps.lock().unwrap().len(), calls_expected - 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn unsent_only_still_needs_the_status_in_the_retry_list() {
+        for (statuses, calls_expected) in [(vec![503, 520], 1), (vec![523], 4)] {
+            let (_, policy) = recorder();
+            let statuses = statuses
+                .into_iter()
+                .map(|s| StatusCode::from_u16(s).unwrap());
+            let policy = policy.retry(RetryPolicy::default().jitter(0.0).statuses(statuses));
+            let (calls, inner) = scripted(vec![523]);
+            policy
+                .wrap(inner)
+                .send(with_options(UNSENT_ONLY))
+                .await
+                .unwrap();
+            assert_eq!(calls.load(Ordering::SeqCst), calls_expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn unsent_only_resends_failures_that_sent_nothing() {
+        let (_, policy) = recorder();
+        let (calls, inner) = failing(false);
+        let err = policy
+            .wrap(inner)
+            .send(with_options(UNSENT_ONLY))
+            .await
+            .unwrap_err();
+        assert!(err.is_connect());
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+
+        let (sleeps, policy) = recorder();
+        let (calls, inner) = failing(true);
+        policy
+            .wrap(inner)
+            .send(with_options(UNSENT_ONLY))
+            .await
+            .unwrap_err();
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "a reset may have spent it");
+        assert!(sleeps.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn unsent_only_does_not_resend_a_rate_limited_request() {
+        let (sleeps, policy) = recorder();
+        let policy =
+            policy.retry(RetryPolicy::default().retry_rate_limited(Duration::from_secs(5)));
+        let (calls, inner) = rate_limited("2");
+        let response = policy
+            .wrap(inner)
+            .send(with_options(UNSENT_ONLY))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "the 429 reached Descope");
+        assert!(sleeps.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn never_resends_nothing() {
+        for code in [503, 521, 522, 530] {
+            let (sleeps, policy) = recorder();
+            let (calls, inner) = scripted(vec![code]);
+            let response = policy.wrap(inner).send(with_options(NEVER)).await.unwrap();
+            assert_eq!(response.status().as_u16(), code);
+            assert_eq!(calls.load(Ordering::SeqCst), 1, "status {code}");
+            assert!(sleeps.lock().unwrap().is_empty());
+        }
+        let (_, policy) = recorder();
+        let (calls, inner) = failing(false);
+        policy
+            .wrap(inner)
+            .send(with_options(NEVER))
+            .await
+            .unwrap_err();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        let (_, policy) = recorder();
+        let policy =
+            policy.retry(RetryPolicy::default().retry_rate_limited(Duration::from_secs(5)));
+        let (calls, inner) = rate_limited("2");
+        policy.wrap(inner).send(with_options(NEVER)).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn invalid_requests_are_not_retried() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = calls.clone();
+        let inner = from_fn(move |_req| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            async {
+                Err(TransportError::new(TransportErrorKind::InvalidRequest)
+                    .with_may_have_been_sent(false))
+            }
+        });
+        let (sleeps, policy) = recorder();
+        let err = policy.wrap(inner).send(post()).await.unwrap_err();
+        assert_eq!(err.kind(), TransportErrorKind::InvalidRequest);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(sleeps.lock().unwrap().is_empty());
+    }
+
+    /// A transport that answers 200 after `delay`.
+    fn answering_after(delay: Duration) -> impl Transport {
+        from_fn(move |_req| async move {
+            tokio::time::sleep(delay).await;
+            Ok(status(200))
+        })
+    }
+
+    #[tokio::test]
+    async fn per_request_timeout_overrides_the_policy() {
+        // Shorter than the policy's 60 s: fires. The outer bound keeps a failure quick.
+        let options = RequestOptions::new().timeout(Duration::from_millis(50));
+        let transport = Policy::default().wrap(answering_after(Duration::from_secs(3600)));
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(5),
+            transport.send(with_options(options)),
+        )
+        .await
+        .expect("the per-request timeout did not fire");
+        assert!(outcome.unwrap_err().is_timeout());
+
+        // No timeout for this request: the policy's 20 ms does not apply.
+        let options = RequestOptions::new().no_timeout();
+        let transport = Policy::default()
+            .timeout(Duration::from_millis(20))
+            .wrap(answering_after(Duration::from_millis(200)));
+        let response = transport.send(with_options(options)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+
+        let policy = Policy::default().timeout(Duration::from_secs(7));
+        assert_eq!(
+            RequestOptions::new().effective_timeout(&policy),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            RequestOptions::new()
+                .no_timeout()
+                .effective_timeout(&policy),
+            None
+        );
     }
 
     #[tokio::test]

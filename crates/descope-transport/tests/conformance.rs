@@ -7,10 +7,13 @@
 mod support;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use descope_transport::{Policy, RetryPolicy, Transport, TransportErrorKind, retry_after};
+use descope_transport::{
+    Policy, RequestOptions, Resend, RetryPolicy, Transport, TransportError, TransportErrorKind,
+    retry_after,
+};
 use support::server::{RETRY_AT, TestServer, closed_port_url, pattern};
 
 type Make = fn() -> Arc<dyn Transport>;
@@ -44,18 +47,28 @@ impl Harness {
         }
     }
 
-    async fn get(
+    async fn get(&self, path: &str) -> Result<http::Response<Bytes>, TransportError> {
+        self.get_url(self.server.url(path), RequestOptions::new())
+            .await
+    }
+
+    async fn get_url(
         &self,
-        path: &str,
-    ) -> Result<http::Response<Bytes>, descope_transport::TransportError> {
-        let request = http::Request::get(self.server.url(path))
-            .body(Bytes::new())
-            .unwrap();
+        url: String,
+        options: RequestOptions,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        let mut request = http::Request::get(url).body(Bytes::new()).unwrap();
+        request.extensions_mut().insert(options);
         self.client.send(request).await
     }
 
     fn sleeps(&self) -> Vec<Duration> {
         self.sleeps.lock().unwrap().clone()
+    }
+
+    /// The retry delays slept since the last call.
+    fn take_sleeps(&self) -> Vec<Duration> {
+        std::mem::take(&mut *self.sleeps.lock().unwrap())
     }
 }
 
@@ -189,6 +202,66 @@ mod scenarios {
         let err = h.client.send(request).await.unwrap_err();
         assert_eq!(err.kind(), TransportErrorKind::InvalidRequest, "{err:?}");
         assert!(!err.may_have_been_sent());
+        assert!(h.sleeps().is_empty(), "it would fail the same way again");
+    }
+
+    pub async fn unsent_only_resends_what_never_reached_origin(make: Make) {
+        let h = Harness::new(make, |p| p).await;
+        let once = RequestOptions::new().resend(Resend::UnsentOnly);
+        // The origin may have acted on these: a one-time code must not be spent twice.
+        for code in [503u16, 520, 524] {
+            let path = format!("/status/{code}");
+            let response = h.get_url(h.server.url(&path), once).await.unwrap();
+            assert_eq!(response.status().as_u16(), code);
+            assert_eq!(h.server.hits(&path), 1, "{code} was resent");
+            assert!(h.take_sleeps().is_empty());
+        }
+        // The gateway says the origin never saw these.
+        for code in [521u16, 522, 530] {
+            let path = format!("/status/{code}");
+            let response = h.get_url(h.server.url(&path), once).await.unwrap();
+            assert_eq!(response.status().as_u16(), code);
+            assert_eq!(h.server.hits(&path), 4, "{code}: 1 try + 3 retries");
+            assert_eq!(h.take_sleeps(), official_delays(3));
+        }
+        let err = h.get_url(closed_port_url().await, once).await.unwrap_err();
+        assert!(err.is_connect() && !err.may_have_been_sent(), "{err:?}");
+        assert_eq!(h.take_sleeps(), official_delays(3), "nothing was sent");
+        // Reset mid-exchange: the origin may have acted on it.
+        let err = h.get_url(h.server.url("/reset"), once).await.unwrap_err();
+        assert!(err.may_have_been_sent(), "{err:?}");
+        assert_eq!(h.server.hits("/reset"), 1);
+        assert!(h.take_sleeps().is_empty());
+    }
+
+    pub async fn never_resends_anything(make: Make) {
+        let h = Harness::new(make, |p| p).await;
+        let never = RequestOptions::new().resend(Resend::Never);
+        for code in [503u16, 521, 522, 530] {
+            let path = format!("/status/{code}");
+            let response = h.get_url(h.server.url(&path), never).await.unwrap();
+            assert_eq!(response.status().as_u16(), code);
+            assert_eq!(h.server.hits(&path), 1, "{code} was resent");
+        }
+        let err = h.get_url(closed_port_url().await, never).await.unwrap_err();
+        assert!(err.is_connect(), "{err:?}");
+        assert!(h.sleeps().is_empty());
+    }
+
+    pub async fn per_request_timeout_overrides_policy(make: Make) {
+        // The policy allows 10 s and `/slow` answers after 5 s: only the override fails it.
+        let h = Harness::new(make, |p| p).await;
+        let options = RequestOptions::new().timeout(Duration::from_millis(300));
+        let started = Instant::now();
+        let err = h.get_url(h.server.url("/slow"), options).await.unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "timed out after {:?}",
+            started.elapsed()
+        );
+        assert_eq!(h.server.hits("/slow"), 1);
+        assert!(h.sleeps().is_empty());
     }
 
     pub async fn unavailable_twice_then_ok(make: Make) {
@@ -331,6 +404,9 @@ macro_rules! conformance {
                 invalid_response,
                 connection_refused_is_retried,
                 relative_uri_is_invalid_request,
+                unsent_only_resends_what_never_reached_origin,
+                never_resends_anything,
+                per_request_timeout_overrides_policy,
                 unavailable_twice_then_ok,
                 rate_limited_seconds_surfaced,
                 rate_limited_date_surfaced,

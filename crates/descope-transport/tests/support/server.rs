@@ -327,6 +327,11 @@ async fn respond(
             .await
         }
         "/ratelimit-once" => write_response(stream, "200 OK", &[], b"ok").await,
+        // Any status, for the gateway codes (`/status/521`).
+        path if path.starts_with("/status/") => {
+            let status = format!("{} Status", &path["/status/".len()..]);
+            write_response(stream, &status, &[], b"").await
+        }
         _ => write_response(stream, "404 Not Found", &[], b"").await,
     }
 }
