@@ -2,8 +2,11 @@
 //! client used bare (hyper-util, reqwest), sending identical bytes, all measured in this
 //! one run.
 //!
-//! Run: `cargo bench -p descope-transport --all-features`. Prints sequential p50 latency
-//! and 64-caller throughput for each, with ratios against the bare client.
+//! Run: `cargo bench -p descope-transport --all-features`. Prints each row's sequential p50
+//! latency and 64-caller throughput, as ratios against its bare client. Machines running
+//! other work drift from one moment to the next, so the ratios compare measurements taken
+//! side by side: p50 in rounds that rotate who goes first, throughput in windows that each
+//! sit between two windows of the baseline; the median round is reported.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use descope_transport::{HyperTransport, Policy, ReqwestTransport, Transport};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -20,11 +24,11 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 const WARMUP: usize = 1_000;
-const ROUNDS: usize = 10;
+const ROUNDS: usize = 30;
 const PER_ROUND: usize = 1_000;
 const CALLERS: usize = 64;
-const THROUGHPUT_ROUNDS: usize = 10;
-const THROUGHPUT_WINDOW: Duration = Duration::from_millis(500);
+const THROUGHPUT_ROUNDS: usize = 16;
+const THROUGHPUT_WINDOW: Duration = Duration::from_millis(250);
 
 const RESPONSE: &[u8] = br#"{"sessionJwt":"eyJhbGciOiJSUzI1NiIsImtpZCI6IlAyYWJjIn0.eyJzdWIiOiJVMmFiYyJ9.c2ln","refreshJwt":"","cookieDomain":"","cookiePath":"/","cookieMaxAge":2592000,"cookieExpiration":1767225600,"firstSeen":false}"#;
 
@@ -59,17 +63,44 @@ impl Subject {
     }
 }
 
-/// The same bytes on the wire for every subject (reqwest would add `accept: */*` itself).
-fn request(url: &str, body: &Bytes) -> http::Request<Bytes> {
-    http::Request::post(url)
-        .header("accept", "*/*")
-        .header("content-type", "application/json")
-        .header("authorization", "Bearer P2abcdefghijklmnopqrstuvwxyz12")
-        .header("x-descope-project-id", "P2abcdefghijklmnopqrstuvwxyz12")
-        .header("x-descope-sdk-name", "rust")
-        .header("x-descope-sdk-version", "0.1.0")
-        .body(body.clone())
-        .unwrap()
+const PROJECT_ID: &str = "P2abcdefghijklmnopqrstuvwxyz12";
+
+/// What every request is made from: the same bytes on the wire for every subject.
+#[derive(Clone)]
+struct Call {
+    url: String,
+    /// The constant headers, built once as `descope-flows` builds its client's (static
+    /// names; `accept` because reqwest would add it itself).
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Call {
+    /// A request built as an SDK call builds it: the URI and `authorization` made per call,
+    /// the constant headers cloned from the client's map.
+    fn request(&self) -> http::Request<Bytes> {
+        let mut request = http::Request::new(self.body.clone());
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = self.url.clone().try_into().unwrap();
+        let headers = request.headers_mut();
+        headers.extend(self.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let bearer = HeaderValue::from_str(&format!("Bearer {PROJECT_ID}")).unwrap();
+        headers.insert(AUTHORIZATION, bearer);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        request
+    }
+}
+
+fn sdk_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    headers.insert("x-descope-sdk-name", HeaderValue::from_static("rust"));
+    headers.insert("x-descope-sdk-version", HeaderValue::from_static("0.1.0"));
+    headers.insert(
+        "x-descope-project-id",
+        HeaderValue::from_str(PROJECT_ID).unwrap(),
+    );
+    headers
 }
 
 fn one_kib_json() -> Bytes {
@@ -111,41 +142,60 @@ async fn serve(listener: TcpListener) {
     }
 }
 
-async fn latencies(subject: &Subject, url: &str, body: &Bytes, n: usize) -> Vec<Duration> {
+async fn latencies(subject: &Subject, call: &Call, n: usize) -> Vec<Duration> {
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
-        let len = subject.call(request(url, body)).await;
+        let len = subject.call(call.request()).await;
         out.push(started.elapsed());
         assert_eq!(len, RESPONSE.len());
     }
     out
 }
 
-async fn throughput(subject: &Subject, url: &str, body: &Bytes) -> f64 {
+/// Requests per second of wall time, and per second of this process's CPU time.
+async fn throughput(subject: &Subject, call: &Call) -> (f64, Option<f64>) {
     let done = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let callers: Vec<_> = (0..CALLERS)
         .map(|_| {
-            let (subject, url, body) = (subject.clone(), url.to_owned(), body.clone());
+            let (subject, call) = (subject.clone(), call.clone());
             let (done, stop) = (done.clone(), stop.clone());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    subject.call(request(&url, &body)).await;
+                    subject.call(call.request()).await;
                     done.fetch_add(1, Ordering::Relaxed);
                 }
             })
         })
         .collect();
-    let started = Instant::now();
+    let (started, cpu_started) = (Instant::now(), cpu_ticks());
     tokio::time::sleep(THROUGHPUT_WINDOW).await;
     let count = done.load(Ordering::Relaxed);
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_ticks());
     stop.store(true, Ordering::Relaxed);
     for caller in callers {
         caller.await.unwrap();
     }
-    count as f64 / elapsed.as_secs_f64()
+    let per_cpu = cpu_started
+        .zip(cpu)
+        .filter(|(before, after)| after > before)
+        .map(|(before, after)| count as f64 * CLOCK_TICKS / (after - before) as f64);
+    (count as f64 / elapsed.as_secs_f64(), per_cpu)
+}
+
+/// `/proc` counts CPU time in clock ticks, 100 a second on Linux.
+const CLOCK_TICKS: f64 = 100.0;
+
+/// User + system CPU time of every thread of this process so far, in clock ticks (Linux).
+/// On a shared machine the CPU time a request takes is steadier than the wall time.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which may hold spaces: utime and stime are 12th, 13th.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -163,11 +213,16 @@ struct Row {
     subject: Subject,
     /// The row this one is compared with: the same backend, bare.
     baseline: usize,
+    /// Whether the targets apply (backend + default policy); the other rows split the cost.
+    target: bool,
 }
 
 async fn run(addr: SocketAddr) {
-    let url = format!("http://{addr}/v1/auth/refresh");
-    let body = one_kib_json();
+    let call = Call {
+        url: format!("http://{addr}/v1/auth/refresh"),
+        headers: sdk_headers(),
+        body: one_kib_json(),
+    };
 
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
@@ -189,43 +244,50 @@ async fn run(addr: SocketAddr) {
             name: "bare hyper-util",
             subject: Subject::BareHyper(bare_hyper),
             baseline: 0,
+            target: false,
         },
         Row {
             name: "hyper + policy",
             subject: sdk(Arc::new(Policy::default().wrap(hyper()))),
             baseline: 0,
+            target: true,
         },
         Row {
             name: "hyper, no policy",
             subject: sdk(Arc::new(hyper())),
             baseline: 0,
+            target: false,
         },
         Row {
             name: "hyper + policy, no timeout",
             subject: sdk(Arc::new(Policy::default().no_timeout().wrap(hyper()))),
             baseline: 0,
+            target: false,
         },
         Row {
             name: "bare reqwest",
             subject: Subject::BareReqwest(bare_reqwest),
             baseline: 4,
+            target: false,
         },
         Row {
             name: "reqwest + policy",
             subject: sdk(Arc::new(Policy::default().wrap(reqwest()))),
             baseline: 4,
+            target: true,
         },
         Row {
             name: "reqwest, no policy",
             subject: sdk(Arc::new(reqwest())),
             baseline: 4,
+            target: false,
         },
     ];
     let n = rows.len();
 
     for row in &rows {
-        latencies(&row.subject, &url, &body, WARMUP).await;
-        throughput(&row.subject, &url, &body).await;
+        latencies(&row.subject, &call, WARMUP).await;
+        throughput(&row.subject, &call).await;
     }
     // Interleaved rounds, rotating who goes first; each round compares every row with its
     // baseline from the same round, and the median round is reported, so load from other
@@ -235,62 +297,89 @@ async fn run(addr: SocketAddr) {
     for round in 0..ROUNDS {
         let mut this_round = vec![0.0; n];
         for i in (0..n).map(|k| (k + round) % n) {
-            this_round[i] = p50(latencies(&rows[i].subject, &url, &body, PER_ROUND).await);
+            this_round[i] = p50(latencies(&rows[i].subject, &call, PER_ROUND).await);
         }
         for (i, row) in rows.iter().enumerate() {
             p50s[i].push(this_round[i]);
             p50_ratios[i].push(this_round[i] / this_round[row.baseline]);
         }
     }
+    // Throughput drifts with the load from other processes, so each window of a row sits
+    // between two windows of its baseline and is compared with their mean.
     let mut rates = vec![Vec::new(); n];
     let mut rate_ratios = vec![Vec::new(); n];
+    let mut cpu_ratios = vec![Vec::new(); n];
     for round in 0..THROUGHPUT_ROUNDS {
-        let mut this_round = vec![0.0; n];
-        for i in (0..n).map(|k| (k + round) % n) {
-            this_round[i] = throughput(&rows[i].subject, &url, &body).await;
-        }
-        for (i, row) in rows.iter().enumerate() {
-            rates[i].push(this_round[i]);
-            rate_ratios[i].push(this_round[i] / this_round[row.baseline]);
+        for b in (0..n).filter(|&b| rows[b].baseline == b) {
+            let others: Vec<usize> = (0..n)
+                .filter(|&i| rows[i].baseline == b && i != b)
+                .collect();
+            let mut before = throughput(&rows[b].subject, &call).await;
+            rates[b].push(before.0);
+            for k in 0..others.len() {
+                let i = others[(k + round) % others.len()];
+                let (rate, per_cpu) = throughput(&rows[i].subject, &call).await;
+                let after = throughput(&rows[b].subject, &call).await;
+                rates[i].push(rate);
+                rates[b].push(after.0);
+                rate_ratios[i].push(2.0 * rate / (before.0 + after.0));
+                if let (Some(cpu), Some(cpu_before), Some(cpu_after)) = (per_cpu, before.1, after.1)
+                {
+                    cpu_ratios[i].push(2.0 * cpu / (cpu_before + cpu_after));
+                }
+                before = after;
+            }
         }
     }
 
     println!(
-        "1 KiB JSON POST over loopback: p50 of {PER_ROUND} sequential requests, and {CALLERS} callers' \
-         req/s over {THROUGHPUT_WINDOW:?}; medians of {ROUNDS} and {THROUGHPUT_ROUNDS} interleaved rounds, \
-         ratios against the same backend used bare, in the same round"
+        "1 KiB JSON POST over loopback. p50: {PER_ROUND} sequential requests, {ROUNDS} rounds \
+         rotating who goes first, ratio to the baseline's p50 in the same round. req/s: \
+         {CALLERS} callers for {THROUGHPUT_WINDOW:?}, {THROUGHPUT_ROUNDS} rounds, ratio to the \
+         mean of the baseline windows just before and after; req/CPU-s: the same, per second \
+         of this process's CPU time. Medians over the rounds."
     );
     println!(
-        "{:<28} {:<16} {:>9} {:>10} {:>9} {:>12}",
-        "subject", "against", "p50 (us)", "p50 ratio", "req/s", "req/s ratio"
+        "{:<28} {:<16} {:>9} {:>10} {:>9} {:>12} {:>16}",
+        "subject", "against", "p50 (us)", "p50 ratio", "req/s", "req/s ratio", "req/CPU-s ratio"
     );
     for (i, row) in rows.iter().enumerate() {
-        let (p50_ratio, rate_ratio) = (
-            median(p50_ratios[i].clone()),
-            median(rate_ratios[i].clone()),
-        );
-        let verdict = if row.baseline == i {
+        let is_baseline = row.baseline == i;
+        let p50_ratio = median(p50_ratios[i].clone());
+        let rate_ratio = if is_baseline {
+            1.0
+        } else {
+            median(rate_ratios[i].clone())
+        };
+        let cpu_ratio = match (is_baseline, cpu_ratios[i].is_empty()) {
+            (true, _) => "1.000x".to_owned(),
+            (false, true) => "n/a".to_owned(),
+            (false, false) => format!("{:.3}x", median(cpu_ratios[i].clone())),
+        };
+        let verdict = if is_baseline {
             "baseline"
+        } else if !row.target {
+            "(splits the cost)"
         } else if p50_ratio <= 1.05 && rate_ratio >= 0.95 {
             "meets targets (p50 <= 1.05x, req/s >= 0.95x)"
         } else {
             "MISSES a target (p50 <= 1.05x, req/s >= 0.95x)"
         };
         println!(
-            "{:<28} {:<16} {:>9.1} {:>9.3}x {:>9.0} {:>11.3}x  {verdict}",
+            "{:<28} {:<16} {:>9.1} {:>9.3}x {:>9.0} {:>11.3}x {:>16}  {verdict}",
             row.name,
             rows[row.baseline].name,
             median(p50s[i].clone()) * 1e6,
             p50_ratio,
             median(rates[i].clone()),
             rate_ratio,
+            cpu_ratio,
         );
     }
     // Context: the two bare clients against each other.
-    let reqwest_vs_hyper: Vec<f64> = rates[4].iter().zip(&rates[0]).map(|(r, h)| r / h).collect();
     println!(
         "bare reqwest / bare hyper-util req/s: {:.3}x",
-        median(reqwest_vs_hyper)
+        median(rates[4].clone()) / median(rates[0].clone())
     );
 }
 
