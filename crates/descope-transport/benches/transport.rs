@@ -27,7 +27,7 @@ const WARMUP: usize = 1_000;
 const ROUNDS: usize = 30;
 const PER_ROUND: usize = 1_000;
 const CALLERS: usize = 64;
-const THROUGHPUT_ROUNDS: usize = 16;
+const THROUGHPUT_ROUNDS: usize = 24;
 const THROUGHPUT_WINDOW: Duration = Duration::from_millis(250);
 
 const RESPONSE: &[u8] = br#"{"sessionJwt":"eyJhbGciOiJSUzI1NiIsImtpZCI6IlAyYWJjIn0.eyJzdWIiOiJVMmFiYyJ9.c2ln","refreshJwt":"","cookieDomain":"","cookiePath":"/","cookieMaxAge":2592000,"cookieExpiration":1767225600,"firstSeen":false}"#;
@@ -153,8 +153,7 @@ async fn latencies(subject: &Subject, call: &Call, n: usize) -> Vec<Duration> {
     out
 }
 
-/// Requests per second of wall time, and per second of this process's CPU time.
-async fn throughput(subject: &Subject, call: &Call) -> (f64, Option<f64>) {
+async fn throughput(subject: &Subject, call: &Call) -> f64 {
     let done = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let callers: Vec<_> = (0..CALLERS)
@@ -169,33 +168,15 @@ async fn throughput(subject: &Subject, call: &Call) -> (f64, Option<f64>) {
             })
         })
         .collect();
-    let (started, cpu_started) = (Instant::now(), cpu_ticks());
+    let started = Instant::now();
     tokio::time::sleep(THROUGHPUT_WINDOW).await;
     let count = done.load(Ordering::Relaxed);
-    let (elapsed, cpu) = (started.elapsed(), cpu_ticks());
+    let elapsed = started.elapsed();
     stop.store(true, Ordering::Relaxed);
     for caller in callers {
         caller.await.unwrap();
     }
-    let per_cpu = cpu_started
-        .zip(cpu)
-        .filter(|(before, after)| after > before)
-        .map(|(before, after)| count as f64 * CLOCK_TICKS / (after - before) as f64);
-    (count as f64 / elapsed.as_secs_f64(), per_cpu)
-}
-
-/// `/proc` counts CPU time in clock ticks, 100 a second on Linux.
-const CLOCK_TICKS: f64 = 100.0;
-
-/// User + system CPU time of every thread of this process so far, in clock ticks (Linux).
-/// On a shared machine the CPU time a request takes is steadier than the wall time.
-fn cpu_ticks() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name, which may hold spaces: utime and stime are 12th, 13th.
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
-    let user: u64 = fields.next()?.parse().ok()?;
-    let system: u64 = fields.next()?.parse().ok()?;
-    Some(user + system)
+    count as f64 / elapsed.as_secs_f64()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -308,25 +289,20 @@ async fn run(addr: SocketAddr) {
     // between two windows of its baseline and is compared with their mean.
     let mut rates = vec![Vec::new(); n];
     let mut rate_ratios = vec![Vec::new(); n];
-    let mut cpu_ratios = vec![Vec::new(); n];
     for round in 0..THROUGHPUT_ROUNDS {
         for b in (0..n).filter(|&b| rows[b].baseline == b) {
             let others: Vec<usize> = (0..n)
                 .filter(|&i| rows[i].baseline == b && i != b)
                 .collect();
             let mut before = throughput(&rows[b].subject, &call).await;
-            rates[b].push(before.0);
+            rates[b].push(before);
             for k in 0..others.len() {
                 let i = others[(k + round) % others.len()];
-                let (rate, per_cpu) = throughput(&rows[i].subject, &call).await;
+                let rate = throughput(&rows[i].subject, &call).await;
                 let after = throughput(&rows[b].subject, &call).await;
                 rates[i].push(rate);
-                rates[b].push(after.0);
-                rate_ratios[i].push(2.0 * rate / (before.0 + after.0));
-                if let (Some(cpu), Some(cpu_before), Some(cpu_after)) = (per_cpu, before.1, after.1)
-                {
-                    cpu_ratios[i].push(2.0 * cpu / (cpu_before + cpu_after));
-                }
+                rates[b].push(after);
+                rate_ratios[i].push(2.0 * rate / (before + after));
                 before = after;
             }
         }
@@ -336,12 +312,11 @@ async fn run(addr: SocketAddr) {
         "1 KiB JSON POST over loopback. p50: {PER_ROUND} sequential requests, {ROUNDS} rounds \
          rotating who goes first, ratio to the baseline's p50 in the same round. req/s: \
          {CALLERS} callers for {THROUGHPUT_WINDOW:?}, {THROUGHPUT_ROUNDS} rounds, ratio to the \
-         mean of the baseline windows just before and after; req/CPU-s: the same, per second \
-         of this process's CPU time. Medians over the rounds."
+         mean of the baseline's windows just before and after. Medians over the rounds."
     );
     println!(
-        "{:<28} {:<16} {:>9} {:>10} {:>9} {:>12} {:>16}",
-        "subject", "against", "p50 (us)", "p50 ratio", "req/s", "req/s ratio", "req/CPU-s ratio"
+        "{:<28} {:<16} {:>9} {:>10} {:>9} {:>12}",
+        "subject", "against", "p50 (us)", "p50 ratio", "req/s", "req/s ratio"
     );
     for (i, row) in rows.iter().enumerate() {
         let is_baseline = row.baseline == i;
@@ -350,11 +325,6 @@ async fn run(addr: SocketAddr) {
             1.0
         } else {
             median(rate_ratios[i].clone())
-        };
-        let cpu_ratio = match (is_baseline, cpu_ratios[i].is_empty()) {
-            (true, _) => "1.000x".to_owned(),
-            (false, true) => "n/a".to_owned(),
-            (false, false) => format!("{:.3}x", median(cpu_ratios[i].clone())),
         };
         let verdict = if is_baseline {
             "baseline"
@@ -366,14 +336,13 @@ async fn run(addr: SocketAddr) {
             "MISSES a target (p50 <= 1.05x, req/s >= 0.95x)"
         };
         println!(
-            "{:<28} {:<16} {:>9.1} {:>9.3}x {:>9.0} {:>11.3}x {:>16}  {verdict}",
+            "{:<28} {:<16} {:>9.1} {:>9.3}x {:>9.0} {:>11.3}x  {verdict}",
             row.name,
             rows[row.baseline].name,
             median(p50s[i].clone()) * 1e6,
             p50_ratio,
             median(rates[i].clone()),
             rate_ratio,
-            cpu_ratio,
         );
     }
     // Context: the two bare clients against each other.
