@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::body::{BodyCollector, BodyLimit};
+use crate::body::{BodyLimit, read_body};
 use crate::classify::{check_uri, exchange_kind};
 use crate::{DEFAULT_CONNECT_TIMEOUT, Transport, TransportError, TransportErrorKind};
 
@@ -100,14 +100,8 @@ impl Transport for HyperTransport {
         let response = (self.send)(request.map(Full::new))
             .await
             .map_err(map_client_error)?;
-        let (parts, mut incoming) = response.into_parts();
-
-        let mut body = BodyCollector::new(limit, &parts.headers)?;
-        while let Some(frame) = incoming.frame().await {
-            if let Ok(data) = frame.map_err(map_body_error)?.into_data() {
-                body.push(data)?;
-            }
-        }
-        Ok(http::Response::from_parts(parts, body.finish()))
+        let (parts, incoming) = response.into_parts();
+        let body = read_body(incoming, limit, &parts.headers, map_body_error).await?;
+        Ok(http::Response::from_parts(parts, body))
     }
 }

@@ -35,6 +35,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -100,23 +101,35 @@ pub trait Transport: Send + Sync + fmt::Debug + 'static {
     ) -> Result<http::Response<Bytes>, TransportError>;
 }
 
-#[async_trait::async_trait]
+/// What `#[async_trait]` makes of `send`'s return type.
+pub(crate) type SendFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, TransportError>> + Send + 'a>>;
+
+// `Arc` and `Box` hand out the inner future as is: an `async fn` here would box a second
+// future around it on every request.
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    async fn send(
-        &self,
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
         request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        (**self).send(request).await
+    ) -> SendFuture<'async_trait>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }
 
-#[async_trait::async_trait]
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    async fn send(
-        &self,
+    fn send<'life0, 'async_trait>(
+        &'life0 self,
         request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        (**self).send(request).await
+    ) -> SendFuture<'async_trait>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        (**self).send(request)
     }
 }
 

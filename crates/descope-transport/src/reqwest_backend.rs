@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::body::{BodyCollector, BodyLimit};
+use crate::body::{BodyLimit, read_body};
 use crate::classify::{check_uri, exchange_kind};
 use crate::{DEFAULT_CONNECT_TIMEOUT, Transport, TransportError, TransportErrorKind};
 
@@ -78,17 +78,9 @@ impl Transport for ReqwestTransport {
         check_uri(request.uri())?;
         let limit = BodyLimit::of(&request);
         let request = reqwest::Request::try_from(request).map_err(map_error)?;
-        let mut response = self.client.execute(request).await.map_err(map_error)?;
-
-        let mut body = BodyCollector::new(limit, response.headers())?;
-        while let Some(chunk) = response.chunk().await.map_err(map_error)? {
-            body.push(chunk)?;
-        }
-
-        let mut out = http::Response::new(body.finish());
-        *out.status_mut() = response.status();
-        *out.version_mut() = response.version();
-        *out.headers_mut() = std::mem::take(response.headers_mut());
-        Ok(out)
+        let response = self.client.execute(request).await.map_err(map_error)?;
+        let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+        let body = read_body(body, limit, &parts.headers, map_error).await?;
+        Ok(http::Response::from_parts(parts, body))
     }
 }
