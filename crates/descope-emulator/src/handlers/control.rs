@@ -1,8 +1,8 @@
 //! The control API under `/emulator/`: reset, users, key rotation, clock, faults, request
-//! counts.
+//! counts, outbox.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use descope_types::{Clock as _, ProjectId};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -106,4 +106,27 @@ pub(super) async fn clear_requests(
 ) -> Result<Json<Value>, ApiError> {
     app.requests.clear(&ProjectId::new(&project.id)?);
     Ok(Json(json!({ "ok": true, "projectId": project.id })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct OutboxQuery {
+    #[serde(default)]
+    login_id: Option<String>,
+}
+
+/// `GET /emulator/outbox[?loginId=L]`: the messages, oldest first.
+pub(super) async fn outbox(
+    ControlProject(project): ControlProject,
+    Query(query): Query<OutboxQuery>,
+) -> Json<Value> {
+    let st = project.lock();
+    let messages = st.outbox.list(query.login_id.as_deref());
+    Json(json!({ "projectId": project.id, "messages": messages }))
+}
+
+/// `DELETE /emulator/outbox`.
+pub(super) async fn clear_outbox(ControlProject(project): ControlProject) -> Json<Value> {
+    project.lock().outbox.clear();
+    Json(json!({ "ok": true, "projectId": project.id }))
 }

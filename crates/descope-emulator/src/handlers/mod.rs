@@ -119,6 +119,10 @@ fn control_routes(app: &App) -> Router<App> {
             "/emulator/requests",
             get(control::requests).delete(control::clear_requests),
         )
+        .route(
+            "/emulator/outbox",
+            get(control::outbox).delete(control::clear_outbox),
+        )
         .route("/emulator/native/authorize", post(native::authorize))
         .route_layer(from_fn_with_state(guard, crate::guard::middleware))
 }

@@ -6,6 +6,7 @@ use descope_types::{TenantClaims, UserResponse};
 
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
+use super::outbox::Outbox;
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
 use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
@@ -35,6 +36,8 @@ pub(crate) struct State {
     pub(crate) native_states: Expiring<NativeState, MAX_PENDING>,
     pub(crate) native_grants: Expiring<NativeGrant, MAX_PENDING>,
     pub(crate) sessions: Expiring<RefreshSession, MAX_SESSIONS>,
+    /// What Descope would have sent (email, SMS, ...), for tests to read.
+    pub(crate) outbox: Outbox,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.

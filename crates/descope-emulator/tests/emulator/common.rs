@@ -99,6 +99,30 @@ impl Env {
         value
     }
 
+    /// The outbox's messages (only those for `login_id` when given), oldest first.
+    pub async fn outbox(&self, login_id: Option<&str>) -> Vec<Value> {
+        let path = match login_id {
+            Some(l) => format!("/emulator/outbox?loginId={}", urlencoding(l)),
+            None => "/emulator/outbox".to_owned(),
+        };
+        let (status, value) = self.get(&path, None).await;
+        assert_eq!(status, 200, "{value}");
+        assert_eq!(value["projectId"], self.pid);
+        value["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Empties the outbox.
+    pub async fn clear_outbox(&self) {
+        let response = self
+            .http
+            .delete(self.url("/emulator/outbox"))
+            .header("Authorization", self.bearer(None))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
     /// GET a start URL; returns the `Location` of the 302.
     pub async fn follow(&self, url: &str) -> String {
         let response = self.http.get(url).send().await.unwrap();
@@ -184,4 +208,9 @@ pub fn totp_code(key: &str, time: i64) -> String {
     totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret)
         .unwrap()
         .generate(time as u64)
+}
+
+/// Percent-encodes a query value.
+pub fn urlencoding(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }

@@ -617,3 +617,20 @@ async fn request_counter_counts_api_routes_per_project() {
         "per project"
     );
 }
+
+#[tokio::test]
+async fn outbox_starts_empty_and_clears() {
+    let env = start().await;
+    assert!(env.outbox(None).await.is_empty());
+    assert!(env.outbox(Some("ada@example.com")).await.is_empty());
+    env.clear_outbox().await;
+    // Like every control call, it refuses a cross-site caller.
+    let response = env
+        .http
+        .get(env.url("/emulator/outbox"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
+}
