@@ -3,15 +3,14 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use common::captures::*;
 use common::*;
 use descope_flows::Client;
 use descope_types::{
     AccessKey, AccessKeyLoginOptions, ExchangeCode, IdToken, LoginOptions, NativeUser,
     NativeUserName, RefreshToken, SessionToken, SignUpUser, TotpCode,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 const REDIRECT: &str = "http://127.0.0.1:3000/auth/callback";
 
@@ -423,192 +422,17 @@ async fn run(op: &str, client: &Client) {
     }
 }
 
-/// The request as snapshotted: volatile headers dropped, tokens named instead of printed.
-fn snapshot_view(seen: &Seen) -> Value {
-    let names = [
-        (refresh_token(), "<refresh-jwt>"),
-        (session_token(), "<session-jwt>"),
-    ];
-    let scrub = |s: &str| {
-        names.iter().fold(s.to_owned(), |s, (token, name)| {
-            s.replace(token.as_str(), name)
-        })
-    };
-    let headers: BTreeMap<String, String> = seen
-        .headers
-        .iter()
-        .filter(|(k, _)| k != "x-descope-sdk-version")
-        .map(|(k, v)| (k.clone(), scrub(v)))
-        .collect();
-    json!({
-        "method": seen.method,
-        "path": seen.path,
-        "raw_query": seen.raw_query,
-        "query": seen.query,
-        "headers": headers,
-        "body": seen.body,
-    })
-}
-
-struct Capture {
-    method: String,
-    path: String,
-    query_keys: BTreeSet<String>,
-    body: Option<Value>,
-    auth_has_token: bool,
-}
-
-fn load_captures() -> BTreeMap<String, Vec<Capture>> {
-    let mut by_label: BTreeMap<String, Vec<Capture>> = BTreeMap::new();
-    for file in ["python-sdk-2.16.1.jsonl", "node-sdk-2.13.0.jsonl"] {
-        let path = format!(
-            "{}/../../tests/fixtures/wire-captures/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(path).unwrap();
-        let mut label = String::new();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let record: Value = serde_json::from_str(line).unwrap();
-            if record["type"] == "mark" {
-                label = record["label"].as_str().unwrap().to_owned();
-                by_label.entry(label.clone()).or_default();
-                continue;
-            }
-            let auth = record["headers"]["Authorization"].as_str().unwrap();
-            by_label.entry(label.clone()).or_default().push(Capture {
-                method: record["method"].as_str().unwrap().to_owned(),
-                path: record["path"].as_str().unwrap().to_owned(),
-                query_keys: record["query"]
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .cloned()
-                    .collect(),
-                body: (!record["body"].is_null()).then(|| record["body"].clone()),
-                auth_has_token: auth.trim_start_matches("Bearer ").contains(':'),
-            });
-        }
-    }
-    by_label
-}
-
-/// Same keys, recursively; the SDK may send explicit `null`/`false` keys we omit (Python).
-fn body_keys_match(ours: &Value, theirs: &Value, at: &str) -> Result<(), String> {
-    let (Some(ours), Some(theirs)) = (ours.as_object(), theirs.as_object()) else {
-        return Ok(());
-    };
-    for (key, value) in theirs {
-        match ours.get(key) {
-            Some(mine) => body_keys_match(mine, value, &format!("{at}.{key}"))?,
-            None if value.is_null() || value == &Value::Bool(false) => {}
-            None => return Err(format!("missing body key {at}.{key}")),
-        }
-    }
-    for key in ours.keys() {
-        if !theirs.contains_key(key) {
-            return Err(format!("extra body key {at}.{key}"));
-        }
-    }
-    Ok(())
-}
-
-fn check_against(ours: &Seen, theirs: &Capture) -> Result<(), String> {
-    if ours.method != theirs.method || ours.path != theirs.path {
-        return Err(format!(
-            "{} {} vs {} {}",
-            ours.method, ours.path, theirs.method, theirs.path
-        ));
-    }
-    let keys: BTreeSet<String> = ours.query.iter().map(|(k, _)| k.clone()).collect();
-    if keys != theirs.query_keys {
-        return Err(format!("query keys {keys:?} vs {:?}", theirs.query_keys));
-    }
-    match (&ours.body, &theirs.body) {
-        (Some(o), Some(t)) => body_keys_match(o, t, "body")?,
-        (None, None) => {}
-        (o, t) => return Err(format!("body presence {} vs {}", o.is_some(), t.is_some())),
-    }
-    let auth = ours
-        .headers
-        .iter()
-        .find(|(k, _)| k == "authorization")
-        .unwrap();
-    let has_token = auth.1.trim_start_matches("Bearer ").contains(':');
-    if has_token != theirs.auth_has_token {
-        return Err(format!(
-            "auth shape pid:token={has_token} vs {}",
-            theirs.auth_has_token
-        ));
-    }
-    Ok(())
-}
-
 #[tokio::test]
 async fn every_operation_matches_its_snapshot_and_the_official_sdks() {
     let captures = load_captures();
-    let keys_capture = captures["python:oauth.exchange_token(code)"]
-        .iter()
-        .find(|c| c.path.starts_with("/v2/keys/"))
-        .unwrap();
+    let keys_capture = keys_capture(&captures);
     let mut failures = Vec::new();
     for (op, labels) in OPERATIONS {
         let (client, transport) = recording_client();
         run(op, &client).await;
         let seen: Vec<Seen> = transport.requests().iter().map(seen).collect();
         insta::assert_json_snapshot!(*op, seen.iter().map(snapshot_view).collect::<Vec<_>>());
-
-        // Common headers on every request.
-        for request in &seen {
-            let header = |name: &str| {
-                request
-                    .headers
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.as_str())
-            };
-            assert_eq!(header("x-descope-project-id"), Some(PROJECT_ID), "{op}");
-            assert_eq!(header("x-descope-sdk-name"), Some("rust"), "{op}");
-            assert_eq!(
-                header("x-descope-sdk-version"),
-                Some(descope_flows::SDK_VERSION),
-                "{op}"
-            );
-            let content_type = header("content-type");
-            assert_eq!(
-                content_type.is_some(),
-                request.body.is_some(),
-                "{op}: content-type"
-            );
-        }
-
-        let (keys, calls): (Vec<&Seen>, Vec<&Seen>) =
-            seen.iter().partition(|s| s.path.starts_with("/v2/keys/"));
-        for request in keys {
-            if let Err(e) = check_against(request, keys_capture) {
-                failures.push(format!("{op} (keys): {e}"));
-            }
-        }
-        for label in *labels {
-            let theirs: Vec<&Capture> = captures
-                .get(*label)
-                .unwrap_or_else(|| panic!("no capture labelled {label}"))
-                .iter()
-                .filter(|c| !c.path.starts_with("/v2/keys/"))
-                .collect();
-            if theirs.len() != calls.len() {
-                failures.push(format!(
-                    "{op} vs {label}: {} requests vs {}",
-                    calls.len(),
-                    theirs.len()
-                ));
-                continue;
-            }
-            for (ours, theirs) in calls.iter().zip(theirs) {
-                if let Err(e) = check_against(ours, theirs) {
-                    failures.push(format!("{op} vs {label}: {e}"));
-                }
-            }
-        }
+        failures.extend(check_operation(op, labels, &seen, &captures, keys_capture));
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -1,6 +1,8 @@
 //! Shared test helpers: a throwaway RSA key, token minting, a recording fake server.
 #![allow(dead_code)]
 
+pub mod captures;
+
 use descope_flows::Client;
 use descope_transport::{CapturedRequest, CapturingTransport};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
