@@ -45,6 +45,7 @@ mod body;
 mod capture;
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 mod classify;
+mod deadline;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_backend;

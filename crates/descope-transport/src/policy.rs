@@ -14,6 +14,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::body::{BodyLimit, DEFAULT_MAX_BODY_BYTES};
+use crate::deadline::Deadlines;
 use crate::{SendFuture, Transport, TransportError, TransportErrorKind};
 
 /// The per-attempt timeout of the official SDKs.
@@ -349,6 +350,7 @@ impl Policy {
         PolicyTransport {
             inner,
             policy: self,
+            deadlines: Deadlines::default(),
         }
     }
 
@@ -399,6 +401,7 @@ impl Policy {
 pub struct PolicyTransport<T> {
     inner: T,
     policy: Policy,
+    deadlines: Deadlines,
 }
 
 impl<T> PolicyTransport<T> {
@@ -480,13 +483,10 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                     // Only the boxed future is kept across the await, not the request.
                     let sent = self.inner.send(this_try);
                     let outcome = match timeout {
-                        Some(limit) => tokio::time::timeout(limit, sent)
-                            .instrument(attempt_span.clone())
-                            .await
-                            .unwrap_or_else(|_| {
-                                Err(TransportError::new(TransportErrorKind::Timeout)
-                                    .with_context("per-attempt timeout elapsed"))
-                            }),
+                        Some(limit) => {
+                            let sent = sent.instrument(attempt_span.clone());
+                            self.deadlines.run(limit, sent).await
+                        }
                         None => sent.instrument(attempt_span.clone()).await,
                     };
                     let outcome = policy.check_attempt(outcome, &attempt_span, attempt_started);
