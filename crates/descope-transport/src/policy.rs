@@ -14,7 +14,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::body::{BodyLimit, DEFAULT_MAX_BODY_BYTES};
-use crate::deadline::Deadlines;
+use crate::deadline;
 use crate::{SendFuture, Transport, TransportError, TransportErrorKind};
 
 /// The per-attempt timeout of the official SDKs.
@@ -350,7 +350,6 @@ impl Policy {
         PolicyTransport {
             inner,
             policy: self,
-            deadlines: Deadlines::default(),
         }
     }
 
@@ -401,7 +400,6 @@ impl Policy {
 pub struct PolicyTransport<T> {
     inner: T,
     policy: Policy,
-    deadlines: Deadlines,
 }
 
 impl<T> PolicyTransport<T> {
@@ -485,7 +483,7 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                     let outcome = match timeout {
                         Some(limit) => {
                             let sent = sent.instrument(attempt_span.clone());
-                            self.deadlines.run(limit, sent).await
+                            deadline::run(limit, sent).await
                         }
                         None => sent.instrument(attempt_span.clone()).await,
                     };
