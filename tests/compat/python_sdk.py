@@ -199,7 +199,7 @@ def enchanted_link_steps():
         assert jwt["sessionToken"]["jwt"], jwt
         state["el_refresh"] = jwt["refreshSessionToken"]["jwt"]
 
-    @step("enchantedlink sign_in -> verify -> get_session; an expired ref is not pending")
+    @step("enchantedlink sign_in -> verify -> get_session; a collected ref is not pending")
     def _():
         started = client.enchantedlink.sign_in(login_id, verify_url)
         client.enchantedlink.verify(last_link(login_id)["token"])
