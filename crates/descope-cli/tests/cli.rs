@@ -888,7 +888,7 @@ async fn enchantedlink_against_the_emulator() {
     assert_eq!(lines[0]["sentTo"], "e***@example.com");
     let refresh = lines[1]["refreshJwt"].as_str().unwrap().to_owned();
     assert_eq!(
-        lines[1]["session"]["amr"],
+        lines[1]["session"]["claims"]["amr"],
         serde_json::json!(["enchantedlink"])
     );
 
