@@ -126,6 +126,49 @@ await step('logout -> refresh rejected', async () => {
   if (!rejected) throw new Error('revoked refresh token still refreshes');
 });
 
+// ---- enchanted link (issue 13) -----------------------------------------------------------
+async function enchantedLinkSteps() {
+  const loginId = `node-el-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const verifyUrl = 'http://127.0.0.1:9/verify';
+  const lastLink = async (login) => {
+    const r = await fetch(`${BASE}/emulator/outbox?loginId=${encodeURIComponent(login)}`, {
+      headers: { Authorization: `Bearer ${PID}` },
+    });
+    if (!r.ok) throw new Error(`outbox answered ${r.status}`);
+    const message = (await r.json()).messages.at(-1);
+    if (message.kind !== 'enchantedlink') throw new Error(JSON.stringify(message));
+    return message;
+  };
+
+  await step('enchantedLink signUp -> waitForSession while the link is clicked', async () => {
+    const started = must(await client.enchantedLink.signUp(loginId, verifyUrl, { name: 'Node EL' }), 'signUp');
+    if (started.linkId.length !== 2 || !started.pendingRef) throw new Error(JSON.stringify(started));
+    const waiting = client.enchantedLink.waitForSession(started.pendingRef, { pollingIntervalMs: 1000, timeoutMs: 20000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const message = await lastLink(loginId);
+    if (message.linkId !== started.linkId) throw new Error(JSON.stringify(message));
+    must(await client.enchantedLink.verify(message.token), 'verify');
+    const jwt = must(await waiting, 'waitForSession');
+    if (!jwt.sessionJwt) throw new Error('no session');
+    state.elRefresh = jwt.refreshJwt;
+  });
+
+  await step('enchantedLink signIn -> verify -> waitForSession; update.email', async () => {
+    const started = must(await client.enchantedLink.signIn(loginId, verifyUrl), 'signIn');
+    must(await client.enchantedLink.verify((await lastLink(loginId)).token), 'verify');
+    must(await client.enchantedLink.waitForSession(started.pendingRef, { pollingIntervalMs: 1000, timeoutMs: 20000 }), 'waitForSession');
+    const update = must(
+      await client.enchantedLink.update.email(loginId, 'node-el-moved@example.com', verifyUrl, state.elRefresh),
+      'update.email',
+    );
+    must(await client.enchantedLink.verify((await lastLink(loginId)).token), 'verify update');
+    const jwt = must(await client.enchantedLink.waitForSession(update.pendingRef, { pollingIntervalMs: 1000, timeoutMs: 20000 }), 'waitForSession update');
+    if (jwt.user.email !== 'node-el-moved@example.com') throw new Error(JSON.stringify(jwt.user));
+  });
+}
+
+await enchantedLinkSteps();
+
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;
 console.log(`node-sdk: ${passed} passed, ${failed} failed`);

@@ -155,6 +155,74 @@ def _():
     raise AssertionError("revoked refresh token still refreshes")
 
 
+
+# ---- enchanted link (issue 13) ----------------------------------------------------------
+def enchanted_link_steps():
+    login_id = f"py-el-{uuid.uuid4().hex[:8]}@example.com"
+    verify_url = "http://127.0.0.1:9/verify"
+
+    def last_link(login):
+        r = httpx.get(
+            f"{BASE}/emulator/outbox",
+            params={"loginId": login},
+            headers={"Authorization": f"Bearer {PID}"},
+        )
+        r.raise_for_status()
+        message = r.json()["messages"][-1]
+        assert message["kind"] == "enchantedlink", message
+        return message
+
+    def get_session_loop(pending_ref, polls=25):
+        """The documented loop: poll while the answer is 401, give up on anything else."""
+        for _ in range(polls):
+            try:
+                return client.enchantedlink.get_session(pending_ref)
+            except AuthException as e:
+                if e.status_code != 401:
+                    raise
+                time.sleep(0.2)
+        raise AssertionError("still pending")
+
+    @step("enchantedlink sign_up -> pending 401 -> verify -> get_session loop")
+    def _():
+        started = client.enchantedlink.sign_up(login_id, verify_url, {"name": "Py EL"})
+        assert len(started["linkId"]) == 2 and started["pendingRef"], started
+        try:
+            client.enchantedlink.get_session(started["pendingRef"])
+            raise AssertionError("a session before the click")
+        except AuthException as e:
+            assert e.status_code == 401, e
+        message = last_link(login_id)
+        assert message["linkId"] == started["linkId"], message
+        client.enchantedlink.verify(message["token"])
+        jwt = get_session_loop(started["pendingRef"])
+        assert jwt["sessionToken"]["jwt"], jwt
+        state["el_refresh"] = jwt["refreshSessionToken"]["jwt"]
+
+    @step("enchantedlink sign_in -> verify -> get_session; a collected ref is not pending")
+    def _():
+        started = client.enchantedlink.sign_in(login_id, verify_url)
+        client.enchantedlink.verify(last_link(login_id)["token"])
+        assert get_session_loop(started["pendingRef"])["sessionToken"]["jwt"]
+        try:
+            client.enchantedlink.get_session(started["pendingRef"])
+            raise AssertionError("the session was handed out twice")
+        except AuthException as e:
+            assert e.status_code != 401, e
+
+    @step("enchantedlink update_user_email -> verify sets the email")
+    def _():
+        started = client.enchantedlink.update_user_email(
+            login_id, "py-el-moved@example.com", state["el_refresh"]
+        )
+        assert started["maskedEmail"], started
+        client.enchantedlink.verify(last_link(login_id)["token"])
+        jwt = get_session_loop(started["pendingRef"])
+        assert jwt["user"]["email"] == "py-el-moved@example.com", jwt["user"]
+
+
+enchanted_link_steps()
+
 passed = sum(results)
 failed = len(results) - passed
 print(f"python-sdk: {passed} passed, {failed} failed")

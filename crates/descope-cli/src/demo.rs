@@ -362,6 +362,14 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         .await?;
     detail(&rejection);
 
+    let linked = steps
+        .run(
+            "Enchanted link: sign-up-or-in → click → session",
+            crate::enchantedlink::demo(&client),
+        )
+        .await?;
+    detail(&linked);
+
     steps
         .run("Stop the emulator", async {
             emulator.shutdown().await;

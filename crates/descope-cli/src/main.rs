@@ -15,6 +15,7 @@ use clap_complete::Shell;
 
 mod commands;
 mod demo;
+mod enchantedlink;
 mod error;
 mod input;
 mod output;
@@ -74,6 +75,9 @@ enum Command {
     /// Sessions: validate, refresh, me, logout, tenant selection.
     #[command(subcommand)]
     Session(commands::SessionCommand),
+    /// Enchanted link: sign in by clicking an emailed link; waits for the session.
+    #[command(subcommand, name = "enchantedlink")]
+    EnchantedLink(enchantedlink::EnchantedLinkCommand),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -159,6 +163,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
     }
 }
 

@@ -212,6 +212,7 @@ async fn demo_runs_end_to_end() {
         "Select tenant",
         "Logout",
         "Refresh with the revoked token → rejected",
+        "Enchanted link: sign-up-or-in → click → session",
     ] {
         assert!(
             run.stdout
@@ -847,4 +848,143 @@ async fn help_and_completions() {
         );
         assert!(run.stdout.contains("select-tenant"), "{shell}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enchantedlink_against_the_emulator() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let login = "el@example.com";
+
+    // One command: the CLI clicks the link from the local emulator's outbox.
+    let run = descope(e, &["enchantedlink", "signup-or-in", login], &[], None).await;
+    run.assert_ok();
+    assert!(run.stdout.contains("click link number"), "{}", run.stdout);
+    assert!(run.stdout.contains("signed in as"), "{}", run.stdout);
+    assert!(run.stdout.contains("(first sign-in)"), "{}", run.stdout);
+
+    // JSON: the link line, then the session.
+    let run = descope(
+        e,
+        &[
+            "enchantedlink",
+            "signin",
+            login,
+            "--json",
+            "--print-secrets",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(lines[0]["linkId"].as_str().unwrap().len(), 2);
+    assert_eq!(lines[0]["sentTo"], "e***@example.com");
+    let refresh = lines[1]["refreshJwt"].as_str().unwrap().to_owned();
+    assert_eq!(
+        lines[1]["session"]["claims"]["amr"],
+        serde_json::json!(["enchantedlink"])
+    );
+
+    // --no-wait, then the pieces by hand: pending, verify, session.
+    let run = descope(
+        e,
+        &[
+            "enchantedlink",
+            "signin",
+            login,
+            "--no-wait",
+            "--json",
+            "--print-secrets",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let pending = run.json()["pendingRef"].as_str().unwrap().to_owned();
+    let early = descope(
+        e,
+        &["enchantedlink", "session", "--timeout", "0"],
+        &[("DESCOPE_PENDING_REF", &pending)],
+        None,
+    )
+    .await;
+    early.assert_fails(6, "E062503");
+    let outbox = http(
+        "GET",
+        &format!("{}/emulator/outbox?loginId={login}", emulator.base_url()),
+        None,
+    )
+    .await;
+    let messages: Value = serde_json::from_slice(outbox.body()).unwrap();
+    let token = messages["messages"].as_array().unwrap().last().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verified = descope(e, &["enchantedlink", "verify", "-"], &[], Some(&token)).await;
+    verified.assert_ok();
+    verified.assert_hides(&[&token]);
+    let session = descope(
+        e,
+        &["enchantedlink", "session", "-", "--json"],
+        &[],
+        Some(&pending),
+    )
+    .await;
+    session.assert_ok();
+    session.assert_hides(&[&pending]);
+    assert_eq!(session.json()["user"]["loginIds"][0], login);
+
+    // Without --print-secrets nothing secret is printed.
+    let hidden = descope(
+        e,
+        &["enchantedlink", "signin", login, "--no-wait"],
+        &[],
+        None,
+    )
+    .await;
+    hidden.assert_ok();
+    assert!(
+        hidden.stdout.contains("add --print-secrets"),
+        "{}",
+        hidden.stdout
+    );
+
+    // Update email with the refresh token from stdin; the CLI clicks and waits.
+    let update = descope(
+        e,
+        &[
+            "enchantedlink",
+            "update-email",
+            login,
+            "moved@example.com",
+            "-",
+            "--add-to-login-ids",
+            "--json",
+        ],
+        &[],
+        Some(&refresh),
+    )
+    .await;
+    update.assert_ok();
+    let last: Value = serde_json::from_str(update.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["user"]["email"], "moved@example.com");
+    update.assert_hides(&[&refresh]);
+
+    // A real error is reported, not waited out.
+    let unknown = descope(
+        e,
+        &["enchantedlink", "signin", "nobody@example.com"],
+        &[],
+        None,
+    )
+    .await;
+    unknown.assert_fails(6, "E062108");
 }

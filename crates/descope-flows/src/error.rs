@@ -27,6 +27,10 @@ pub enum ErrorKind {
     Configuration,
     /// A custom [`KeySource`](crate::KeySource) failed: see [`Error::key_source`].
     KeySource,
+    /// A polling wait (an enchanted link's
+    /// [`wait_for_session`](crate::EnchantedLink::wait_for_session)) reached its deadline
+    /// while the answer was still pending.
+    WaitTimeout,
 }
 
 /// Why a token was rejected by local validation.
@@ -117,6 +121,14 @@ pub enum Argument {
     AccessKey,
     /// A request body that could not be serialized.
     Body,
+    /// An enchanted link's pending reference.
+    PendingRef,
+    /// A link's token.
+    Token,
+    /// An email address.
+    Email,
+    /// A phone number.
+    Phone,
 }
 
 impl Argument {
@@ -133,6 +145,10 @@ impl Argument {
             Self::NativeCredential => "native ID token or code",
             Self::AccessKey => "access key",
             Self::Body => "request body",
+            Self::PendingRef => "pending reference",
+            Self::Token => "link token",
+            Self::Email => "email address",
+            Self::Phone => "phone number",
         }
     }
 }
@@ -236,6 +252,7 @@ enum Repr {
     InvalidArgument(Argument, &'static str),
     Configuration(&'static str),
     KeySource,
+    WaitTimeout(Duration),
 }
 
 type Source = Arc<dyn StdError + Send + Sync + 'static>;
@@ -294,6 +311,11 @@ impl Error {
         Self::from_repr(Repr::Configuration(what))
     }
 
+    /// A polling wait gave up after `waited`.
+    pub(crate) fn wait_timeout(waited: Duration) -> Self {
+        Self::from_repr(Repr::WaitTimeout(waited))
+    }
+
     /// A failure of a custom [`KeySource`](crate::KeySource): keeps `cause` as the
     /// [`source`](StdError::source). Its `Display` must not carry secrets.
     pub fn key_source(cause: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
@@ -328,6 +350,7 @@ impl Error {
             Repr::InvalidArgument(..) => ErrorKind::InvalidArgument,
             Repr::Configuration(_) => ErrorKind::Configuration,
             Repr::KeySource => ErrorKind::KeySource,
+            Repr::WaitTimeout(_) => ErrorKind::WaitTimeout,
         }
     }
 
@@ -385,6 +408,18 @@ impl Error {
         self.api_error().map(|e| &e.code)
     }
 
+    /// Whether Descope answered that the enchanted link was not clicked yet
+    /// ([`ErrorCode::EnchantedLinkPending`], `E062503`, HTTP 401): poll again later.
+    pub fn is_enchanted_link_pending(&self) -> bool {
+        self.code() == Some(&ErrorCode::EnchantedLinkPending)
+    }
+
+    /// Whether a polling wait reached its deadline with the answer still pending
+    /// ([`ErrorKind::WaitTimeout`]).
+    pub fn is_wait_timeout(&self) -> bool {
+        self.kind() == ErrorKind::WaitTimeout
+    }
+
     /// `Retry-After` of a rate-limited (429) answer.
     pub fn retry_after(&self) -> Option<Duration> {
         self.api_error().and_then(|e| e.retry_after)
@@ -397,7 +432,7 @@ impl Error {
         match &self.inner.repr {
             Repr::Transport(e) => e.may_have_been_sent(),
             Repr::InvalidArgument(..) | Repr::Configuration(_) | Repr::Token(_) => false,
-            Repr::Api(_) | Repr::Decode(_) | Repr::KeySource => true,
+            Repr::Api(_) | Repr::Decode(_) | Repr::KeySource | Repr::WaitTimeout(_) => true,
         }
     }
 }
@@ -414,6 +449,11 @@ impl fmt::Display for Error {
             }
             Repr::Configuration(what) => write!(f, "configuration error: {what}"),
             Repr::KeySource => f.write_str("the key source failed"),
+            Repr::WaitTimeout(waited) => write!(
+                f,
+                "still pending after waiting {} ms: gave up",
+                waited.as_millis()
+            ),
         }
     }
 }
@@ -430,6 +470,7 @@ impl fmt::Debug for Error {
             Repr::InvalidArgument(argument, why) => d.field("argument", argument).field("why", why),
             Repr::Configuration(w) => d.field("what", w),
             Repr::KeySource => &mut d,
+            Repr::WaitTimeout(waited) => d.field("waited", waited),
         };
         if let Some(source) = &self.inner.source {
             d.field("source", &format_args!("{source}"));

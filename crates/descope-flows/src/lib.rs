@@ -60,6 +60,7 @@ mod auth_info;
 mod call;
 mod client;
 mod config;
+mod enchantedlink;
 mod error;
 mod jwks;
 mod keys;
@@ -77,6 +78,11 @@ pub use auth_info::{AuthenticationInfo, CookieData, REFRESH_COOKIE_NAME, SESSION
 pub use client::Client;
 pub use config::ClientBuilder;
 pub use descope_types::{Clock, DEFAULT_BASE_URL, ProjectId, SystemClock};
+pub use enchantedlink::{
+    DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, EnchantedLink, EnchantedLinkSession,
+    EnchantedLinkSignIn, EnchantedLinkSignUp, EnchantedLinkStart, EnchantedLinkUpdateEmail,
+    EnchantedLinkUpdatePhone, EnchantedLinkVerify, WaitForSession,
+};
 pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};

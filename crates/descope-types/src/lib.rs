@@ -38,6 +38,7 @@
 
 mod claims;
 pub mod clock;
+mod enchantedlink;
 mod error;
 mod jwks;
 mod options;
@@ -51,6 +52,11 @@ pub use claims::{
     Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims, TenantsClaim, TenantsIter,
 };
 pub use clock::{Clock, SystemClock};
+pub use enchantedlink::{
+    EnchantedLinkPendingSessionRequest, EnchantedLinkResponse, EnchantedLinkSignInRequest,
+    EnchantedLinkSignUpRequest, EnchantedLinkToken, EnchantedLinkUpdateEmailRequest,
+    EnchantedLinkUpdatePhoneRequest, EnchantedLinkVerifyRequest, PendingRef,
+};
 pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
 pub use options::{

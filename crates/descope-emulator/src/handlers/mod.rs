@@ -2,6 +2,7 @@
 
 mod consent;
 mod control;
+mod enchantedlink;
 mod keys;
 mod native;
 mod redirect;
@@ -53,6 +54,31 @@ pub(crate) fn router(app: App) -> Router {
         .route("/v1/auth/totp/signup", post(totp::signup))
         .route("/v1/auth/totp/verify", post(totp::verify))
         .route("/v1/auth/totp/update", post(totp::update))
+        .route(
+            "/v1/auth/enchantedlink/signup/{method}",
+            post(enchantedlink::signup),
+        )
+        .route(
+            "/v1/auth/enchantedlink/signin/{method}",
+            post(enchantedlink::signin),
+        )
+        .route(
+            "/v1/auth/enchantedlink/signup-in/{method}",
+            post(enchantedlink::signup_or_in),
+        )
+        .route("/v1/auth/enchantedlink/verify", post(enchantedlink::verify))
+        .route(
+            "/v1/auth/enchantedlink/pending-session",
+            post(enchantedlink::pending_session),
+        )
+        .route(
+            "/v1/auth/enchantedlink/update/email",
+            post(enchantedlink::update_email),
+        )
+        .route(
+            "/v1/auth/enchantedlink/update/phone/{method}",
+            post(enchantedlink::update_phone),
+        )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))

@@ -1,6 +1,7 @@
 //! One project: its signing keys and its isolated state (users, tenants, pending flows and
 //! codes, refresh sessions).
 
+mod enchanted;
 mod expiring;
 mod flows;
 // Until every sign-in method that sends messages lands (issue 13).
@@ -15,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
+pub(crate) use enchanted::{LinkPurpose, LinkToken, PendingLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
 #[allow(unused_imports)]
 pub(crate) use outbox::{Channel, Message, MessageKind, Outbox, link_with_token};

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use descope_types::{TenantClaims, UserResponse};
 
+use super::enchanted::Enchanted;
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
 use super::outbox::Outbox;
@@ -38,6 +39,8 @@ pub(crate) struct State {
     pub(crate) sessions: Expiring<RefreshSession, MAX_SESSIONS>,
     /// What Descope would have sent (email, SMS, ...), for tests to read.
     pub(crate) outbox: Outbox,
+    /// Enchanted links: sent tokens and pending references.
+    pub(crate) enchanted: Enchanted,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.
@@ -196,6 +199,7 @@ impl State {
         self.native_states.sweep(now);
         self.native_grants.sweep(now);
         self.sessions.sweep(now);
+        self.enchanted.sweep(now);
     }
 }
 

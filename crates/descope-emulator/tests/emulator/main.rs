@@ -4,6 +4,7 @@ mod common;
 
 mod concurrency;
 mod control;
+mod enchantedlink;
 mod errors;
 mod fuzz;
 mod native;

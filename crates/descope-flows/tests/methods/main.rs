@@ -5,6 +5,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod enchantedlink;
 mod harness;
 
 use harness::{Backend, over_both_backends, setup};
