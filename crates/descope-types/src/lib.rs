@@ -41,6 +41,7 @@ pub mod clock;
 mod error;
 mod jwks;
 mod options;
+mod otp;
 mod project;
 mod requests;
 mod responses;
@@ -55,6 +56,10 @@ pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
+};
+pub use otp::{
+    DeliveryMethod, MaskedAddressResponse, OtpCode, OtpSignInRequest, OtpSignUpRequest,
+    OtpUpdateEmailRequest, OtpUpdatePhoneRequest, OtpVerifyRequest,
 };
 pub use project::{DEFAULT_BASE_URL, InvalidProjectId, MAX_PROJECT_ID_LEN, ProjectId};
 pub use requests::{

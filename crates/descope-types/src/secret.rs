@@ -57,6 +57,8 @@ macro_rules! secret_type {
     };
 }
 
+pub(crate) use secret_type;
+
 secret_type!(
     /// A Descope session JWT (`sessionJwt`, cookie `DS`).
     SessionToken
