@@ -117,6 +117,10 @@ pub enum Argument {
     AccessKey,
     /// A request body that could not be serialized.
     Body,
+    /// A new email address or phone number (OTP updates).
+    Address,
+    /// The delivery method of a one-time code (a phone method where one is needed).
+    DeliveryMethod,
 }
 
 impl Argument {
@@ -133,6 +137,8 @@ impl Argument {
             Self::NativeCredential => "native ID token or code",
             Self::AccessKey => "access key",
             Self::Body => "request body",
+            Self::Address => "email address or phone number",
+            Self::DeliveryMethod => "delivery method",
         }
     }
 }

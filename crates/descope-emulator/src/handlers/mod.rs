@@ -4,6 +4,7 @@ mod consent;
 mod control;
 mod keys;
 mod native;
+mod otp;
 mod redirect;
 mod session;
 mod sso;
@@ -53,6 +54,15 @@ pub(crate) fn router(app: App) -> Router {
         .route("/v1/auth/totp/signup", post(totp::signup))
         .route("/v1/auth/totp/verify", post(totp::verify))
         .route("/v1/auth/totp/update", post(totp::update))
+        .route("/v1/auth/otp/signup/{method}", post(otp::signup))
+        .route("/v1/auth/otp/signin/{method}", post(otp::signin))
+        .route("/v1/auth/otp/signup-in/{method}", post(otp::signup_in))
+        .route("/v1/auth/otp/verify/{method}", post(otp::verify))
+        .route("/v1/auth/otp/update/email", post(otp::update_email))
+        .route(
+            "/v1/auth/otp/update/phone/{method}",
+            post(otp::update_phone),
+        )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))

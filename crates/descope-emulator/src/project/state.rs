@@ -6,6 +6,7 @@ use descope_types::{TenantClaims, UserResponse};
 
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
+use super::otp::PendingOtp;
 use super::outbox::Outbox;
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
@@ -38,6 +39,8 @@ pub(crate) struct State {
     pub(crate) sessions: Expiring<RefreshSession, MAX_SESSIONS>,
     /// What Descope would have sent (email, SMS, ...), for tests to read.
     pub(crate) outbox: Outbox,
+    /// Pending OTP codes, by lower-cased login id.
+    pub(crate) otp_codes: Expiring<PendingOtp, MAX_PENDING>,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.
@@ -196,6 +199,7 @@ impl State {
         self.native_states.sweep(now);
         self.native_grants.sweep(now);
         self.sessions.sweep(now);
+        self.otp_codes.sweep(now);
     }
 }
 
