@@ -8,6 +8,7 @@ mod errors;
 mod fuzz;
 mod native;
 mod oauth_sso;
+mod otp;
 mod sessions;
 mod totp;
 mod wire_captures;
