@@ -31,24 +31,6 @@ fn channel(method: DeliveryMethod) -> Result<Channel, ApiError> {
         .ok_or_else(|| ApiError::invalid_argument("Unsupported delivery method"))
 }
 
-fn already_exists() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::UserAlreadyExists,
-        "User already exists",
-        "A user with this login id already exists",
-    )
-}
-
-fn wrong_code(message: &'static str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::WrongOtpCode,
-        "Wrong code",
-        message,
-    )
-}
-
 fn other_user() -> ApiError {
     ApiError::invalid_token("the refresh token belongs to another user")
 }
@@ -141,7 +123,7 @@ fn start(auth: &Auth, req: Start) -> Result<Json<MaskedAddressResponse>, ApiErro
     st.sweep(now);
     let existing = st.user_id_by_login(login_id);
     let (purpose, to) = match (&existing, req.sign_up) {
-        (Some(_), Some(_)) if req.create_only => return Err(already_exists()),
+        (Some(_), Some(_)) if req.create_only => return Err(ApiError::user_already_exists()),
         (Some(user_id), _) => {
             let user = st.user(user_id).ok_or_else(ApiError::user_not_found)?;
             (OtpPurpose::SignIn, user_address(user, req.method, login_id))
@@ -260,7 +242,7 @@ fn login_id_free(st: &State, user_id: &str, update: &AddressUpdate) -> Result<bo
             if update.on_merge_use_existing {
                 Ok(false)
             } else {
-                Err(already_exists())
+                Err(ApiError::user_already_exists())
             }
         }
         Some(_) => Ok(false),
@@ -363,7 +345,7 @@ fn take_pending(
     let pending = st
         .otp_codes
         .get_mut(&key)
-        .ok_or(wrong_code("No code is pending for this login id"))?;
+        .ok_or(ApiError::wrong_code("No code is pending for this login id"))?;
     if pending.exp <= now {
         st.otp_codes.remove(&key);
         return Err(ApiError::new(
@@ -377,18 +359,15 @@ fn take_pending(
         pending.failures += 1;
         if pending.failures >= OTP_MAX_FAILURES {
             st.otp_codes.remove(&key);
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::TooManyOtpAttempts,
-                "Too many attempts",
+            return Err(ApiError::too_many_attempts(
                 "Too many wrong codes; ask for a new one",
             ));
         }
-        return Err(wrong_code("The code is wrong"));
+        return Err(ApiError::wrong_code("The code is wrong"));
     }
     st.otp_codes
         .remove(&key)
-        .ok_or(wrong_code("No code is pending for this login id"))
+        .ok_or(ApiError::wrong_code("No code is pending for this login id"))
 }
 
 /// Does what the code was for; returns the user to sign in.
@@ -404,7 +383,7 @@ fn apply(
             .ok_or_else(ApiError::user_not_found),
         OtpPurpose::SignUp(details) => {
             if st.user_id_by_login(login_id).is_some() {
-                return Err(already_exists());
+                return Err(ApiError::user_already_exists());
             }
             let details = std::mem::take(&mut **details);
             let mut user = User::new(login_id, None, now);
