@@ -168,6 +168,78 @@ async function enchantedLinkSteps() {
 }
 
 await enchantedLinkSteps();
+// ---- OTP (issue 13) ---------------------------------------------------------------------
+async function otpSection() {
+  // The newest code the emulator 'sent' to loginId, from its outbox.
+  async function otpCode(loginId) {
+    const r = await fetch(`${BASE}/emulator/outbox?loginId=${encodeURIComponent(loginId)}`, {
+      headers: { authorization: `Bearer ${PID}` },
+    });
+    if (r.status !== 200) throw new Error(`outbox answered ${r.status}`);
+    const { messages } = await r.json();
+    return messages[messages.length - 1].code;
+  }
+  const email = `node-otp-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const phone = `+1555${String(crypto.randomInt(10_000_000)).padStart(7, '0')}`;
+
+  await step('otp signUp.email -> verify.email', async () => {
+    const sent = must(await client.otp.signUp.email(email, { name: 'Node Otp' }), 'signUp');
+    if (!sent.maskedEmail || !sent.maskedEmail.includes('***@')) throw new Error(JSON.stringify(sent));
+    const jwt = must(await client.otp.verify.email(email, await otpCode(email)), 'verify');
+    if (!jwt.sessionJwt || !jwt.refreshJwt) throw new Error('no tokens');
+    state.otpRefresh = jwt.refreshJwt;
+  });
+
+  await step('otp signIn.email -> verify.email; the code is single use', async () => {
+    must(await client.otp.signIn.email(email), 'signIn');
+    const code = await otpCode(email);
+    must(await client.otp.verify.email(email, code), 'verify');
+    const again = await client.otp.verify.email(email, code);
+    if (again.ok) throw new Error('a used code was accepted');
+    if (again.error.errorCode !== 'E061102') throw new Error(JSON.stringify(again.error));
+  });
+
+  await step('otp signUpOrIn.sms/voice/whatsapp -> verify', async () => {
+    for (const m of ['sms', 'voice', 'whatsapp']) {
+      const sent = must(await client.otp.signUpOrIn[m](phone), `signUpOrIn.${m}`);
+      if (!sent.maskedPhone.endsWith(phone.slice(-4))) throw new Error(JSON.stringify(sent));
+      must(await client.otp.verify[m](phone, await otpCode(phone)), `verify.${m}`);
+    }
+  });
+
+  await step('otp signIn.sms with step-up', async () => {
+    must(await client.otp.signIn.sms(phone), 'signIn');
+    const jwt = must(await client.otp.verify.sms(phone, await otpCode(phone)), 'verify');
+    must(await client.otp.signIn.sms(phone, { stepup: true }, jwt.refreshJwt), 'signIn stepup');
+    must(await client.otp.verify.sms(phone, await otpCode(phone)), 'verify stepup');
+  });
+
+  await step('otp update.email (addToLoginIDs) -> verify -> sign in with it', async () => {
+    const newEmail = `node-otp-new-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    must(await client.otp.update.email(email, newEmail, state.otpRefresh, { addToLoginIDs: true }), 'update.email');
+    must(await client.otp.verify.email(email, await otpCode(email)), 'verify');
+    must(await client.otp.signIn.email(newEmail), 'signIn new');
+    must(await client.otp.verify.email(newEmail, await otpCode(newEmail)), 'verify new');
+  });
+
+  await step('otp update.phone.sms -> verify', async () => {
+    const newPhone = `+1666${String(crypto.randomInt(10_000_000)).padStart(7, '0')}`;
+    const sent = must(await client.otp.update.phone.sms(email, newPhone, state.otpRefresh), 'update.phone.sms');
+    if (!sent.maskedPhone.endsWith(newPhone.slice(-4))) throw new Error(JSON.stringify(sent));
+    const jwt = must(await client.otp.verify.sms(email, await otpCode(email)), 'verify');
+    if (jwt.user.phone !== newPhone) throw new Error(JSON.stringify(jwt.user));
+  });
+
+  await step('otp wrong code is rejected', async () => {
+    must(await client.otp.signIn.email(email), 'signIn');
+    const wrong = (await otpCode(email)) === '000000' ? '111111' : '000000';
+    const r = await client.otp.verify.email(email, wrong);
+    if (r.ok) throw new Error('wrong code accepted');
+  });
+}
+
+await otpSection();
+// ---- end OTP -----------------------------------------------------------------------------
 
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;

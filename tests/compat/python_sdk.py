@@ -222,6 +222,89 @@ def enchanted_link_steps():
 
 
 enchanted_link_steps()
+# ---- OTP (issue 13) -------------------------------------------------------------------
+def otp_section():
+    from descope import DeliveryMethod
+
+    def otp_code(login_id):
+        """The newest code the emulator 'sent' to login_id, from its outbox."""
+        r = httpx.get(f"{BASE}/emulator/outbox", params={"loginId": login_id},
+                      headers={"Authorization": f"Bearer {PID}"})
+        assert r.status_code == 200, r.text
+        return r.json()["messages"][-1]["code"]
+
+    email = f"py-otp-{uuid.uuid4().hex[:8]}@example.com"
+    phone = f"+1555{uuid.uuid4().int % 10_000_000:07d}"
+
+    @step("otp sign_up(EMAIL) -> verify_code")
+    def _():
+        masked = client.otp.sign_up(DeliveryMethod.EMAIL, email, {"name": "Py Otp"})
+        assert masked.endswith("@example.com") and "***" in masked, masked
+        jwt = client.otp.verify_code(DeliveryMethod.EMAIL, email, otp_code(email))
+        assert jwt["sessionToken"]["jwt"]
+        state["otp_refresh"] = jwt["refreshSessionToken"]["jwt"]
+
+    @step("otp sign_in(EMAIL) -> verify_code; the code is single use")
+    def _():
+        client.otp.sign_in(DeliveryMethod.EMAIL, email)
+        code = otp_code(email)
+        client.otp.verify_code(DeliveryMethod.EMAIL, email, code)
+        try:
+            client.otp.verify_code(DeliveryMethod.EMAIL, email, code)
+        except AuthException as e:
+            assert e.status_code == 401, e
+            return
+        raise AssertionError("a used code was accepted")
+
+    @step("otp sign_up_or_in(SMS, VOICE, WHATSAPP) -> verify_code")
+    def _():
+        for method in (DeliveryMethod.SMS, DeliveryMethod.VOICE, DeliveryMethod.WHATSAPP):
+            masked = client.otp.sign_up_or_in(method, phone)
+            assert masked.endswith(phone[-4:]) and "*" in masked, masked
+            jwt = client.otp.verify_code(method, phone, otp_code(phone))
+            assert jwt["sessionToken"]["jwt"]
+
+    @step("otp sign_in(SMS) with step-up")
+    def _():
+        from descope import LoginOptions
+        client.otp.sign_in(DeliveryMethod.SMS, phone)
+        jwt = client.otp.verify_code(DeliveryMethod.SMS, phone, otp_code(phone))
+        client.otp.sign_in(DeliveryMethod.SMS, phone, login_options=LoginOptions(stepup=True),
+                           refresh_token=jwt["refreshSessionToken"]["jwt"])
+        stepped = client.otp.verify_code(DeliveryMethod.SMS, phone, otp_code(phone))
+        assert stepped["sessionToken"]["jwt"]
+
+    @step("otp update_user_email(add_to_login_ids) -> verify -> sign in with it")
+    def _():
+        new_email = f"py-otp-new-{uuid.uuid4().hex[:8]}@example.com"
+        client.otp.update_user_email(email, new_email, state["otp_refresh"], add_to_login_ids=True)
+        client.otp.verify_code(DeliveryMethod.EMAIL, email, otp_code(email))
+        client.otp.sign_in(DeliveryMethod.EMAIL, new_email)
+        jwt = client.otp.verify_code(DeliveryMethod.EMAIL, new_email, otp_code(new_email))
+        assert jwt["sessionToken"]["jwt"]
+
+    @step("otp update_user_phone(SMS) -> verify")
+    def _():
+        new_phone = f"+1666{uuid.uuid4().int % 10_000_000:07d}"
+        masked = client.otp.update_user_phone(DeliveryMethod.SMS, email, new_phone,
+                                              state["otp_refresh"])
+        assert masked.endswith(new_phone[-4:]), masked
+        jwt = client.otp.verify_code(DeliveryMethod.SMS, email, otp_code(email))
+        assert jwt["user"]["phone"] == new_phone, jwt["user"]
+
+    @step("otp wrong code is rejected")
+    def _():
+        client.otp.sign_in(DeliveryMethod.EMAIL, email)
+        wrong = "000000" if otp_code(email) != "000000" else "111111"
+        try:
+            client.otp.verify_code(DeliveryMethod.EMAIL, email, wrong)
+        except AuthException:
+            return
+        raise AssertionError("wrong code accepted")
+
+
+otp_section()
+# ---- end OTP ---------------------------------------------------------------------------
 
 passed = sum(results)
 failed = len(results) - passed

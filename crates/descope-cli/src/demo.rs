@@ -198,6 +198,16 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         .await?;
     print!("{}", claims_table(&session, "    "));
 
+    // OTP: a code by email, read from the emulator's outbox.
+    let (sent, otp_user) = steps
+        .run(
+            "OTP sign-in by email → code from the outbox",
+            crate::otp::demo_sign_in(&client, emulator.base_url(), &project_id, OAUTH_USER),
+        )
+        .await?;
+    detail(&format!("code sent to {}", sent.masked_address));
+    detail(&signed_in(&otp_user));
+
     // OAuth web: start, the provider's redirect, exchange.
     let url = steps
         .run("OAuth start (google)", async {

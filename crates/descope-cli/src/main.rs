@@ -18,6 +18,7 @@ mod demo;
 mod enchantedlink;
 mod error;
 mod input;
+mod otp;
 mod output;
 mod totp_code;
 
@@ -66,6 +67,9 @@ enum Command {
     /// TOTP (authenticator app): sign up, sign in, add to a signed-in user.
     #[command(subcommand)]
     Totp(commands::TotpCommand),
+    /// OTP: one-time codes by email, SMS, voice or WhatsApp.
+    #[command(subcommand)]
+    Otp(otp::OtpCommand),
     /// OAuth: web redirect flow and native (mobile/desktop) flow.
     #[command(subcommand, name = "oauth")]
     OAuth(commands::OAuthCommand),
@@ -160,6 +164,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Totp(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Otp(c) => c.run(&commands::client(&global)?, &global, &out).await,
         Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,

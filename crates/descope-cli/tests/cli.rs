@@ -13,13 +13,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_descope");
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const TENANT: &str = "T2EmulatorTenantAcme";
 /// Variables the binary reads; cleared so the developer's environment cannot leak in.
-const ENV: [&str; 9] = [
+const ENV: [&str; 10] = [
     "DESCOPE_PROJECT_ID",
     "DESCOPE_BASE_URL",
     "DESCOPE_SESSION_TOKEN",
     "DESCOPE_REFRESH_TOKEN",
     "DESCOPE_CODE",
     "DESCOPE_TOTP_CODE",
+    "DESCOPE_OTP_CODE",
     "DESCOPE_ID_TOKEN",
     "DESCOPE_EMULATOR_PORT",
     "DESCOPE_EMULATOR_CONFIG",
@@ -201,6 +202,7 @@ async fn demo_runs_end_to_end() {
         "Compute the code from the key",
         "TOTP verify",
         "Validate the session token locally",
+        "OTP sign-in by email",
         "OAuth start",
         "OAuth exchange",
         "Native OAuth start",
@@ -987,4 +989,107 @@ async fn enchantedlink_against_the_emulator() {
     )
     .await;
     unknown.assert_fails(6, "E062108");
+}
+
+/// `descope otp ...` against the emulator: the start commands read the code from its outbox
+/// and complete in one command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otp_commands_complete_against_the_emulator() {
+    let emulator = emulator().await;
+    let run = descope(
+        Some(&emulator),
+        &[
+            "otp",
+            "signin",
+            "user3@example.com",
+            "--json",
+            "--print-secrets",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let value = run.json();
+    assert_eq!(value["user"]["loginIds"][0], "user3@example.com");
+    assert_eq!(
+        value["session"]["claims"]["amr"],
+        serde_json::json!(["otp"])
+    );
+    let refresh = value["refreshJwt"].as_str().unwrap().to_owned();
+
+    let run = descope(
+        Some(&emulator),
+        &[
+            "otp",
+            "signup",
+            "+15555550142",
+            "--method",
+            "sms",
+            "--name",
+            "Cli Otp",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert!(run.stdout.contains("+*******0142"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("signed in as Cli Otp"),
+        "{}",
+        run.stdout
+    );
+
+    // The refresh token from stdin, the code from the outbox, the new login id usable.
+    let run = descope(
+        Some(&emulator),
+        &[
+            "otp",
+            "update-email",
+            "user3@example.com",
+            "third@example.com",
+            "-",
+            "--add-to-login-ids",
+        ],
+        &[],
+        Some(&refresh),
+    )
+    .await;
+    run.assert_ok();
+    run.assert_hides(&[&refresh]);
+    let run = descope(
+        Some(&emulator),
+        &["otp", "signup-or-in", "third@example.com", "--json"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["firstSeen"], false);
+
+    let run = descope(
+        Some(&emulator),
+        &["otp", "signin", "nobody@example.com"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(6, "E062108");
+    let run = descope(
+        Some(&emulator),
+        &["otp", "verify", "user4@example.com", "000000"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(6, "E061102");
+    let run = descope(
+        Some(&emulator),
+        &["otp", "verify", "user4@example.com"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(4, "DESCOPE_OTP_CODE");
 }

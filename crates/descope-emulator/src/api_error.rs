@@ -124,6 +124,36 @@ impl ApiError {
         )
     }
 
+    /// 400 `E062107`: a sign-up (or a new login id) that is already a user's.
+    pub(crate) fn user_already_exists() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UserAlreadyExists,
+            "User already exists",
+            "A user with this login id already exists",
+        )
+    }
+
+    /// 401 `E061102`: a wrong (or used, or unknown) one-time code.
+    pub(crate) fn wrong_code(message: &'static str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::WrongOtpCode,
+            "Wrong code",
+            message,
+        )
+    }
+
+    /// 401 `E061103`: too many wrong one-time codes.
+    pub(crate) fn too_many_attempts(message: &'static str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TooManyOtpAttempts,
+            "Too many attempts",
+            message,
+        )
+    }
+
     /// 404 for unknown paths.
     pub(crate) fn not_found() -> Self {
         Self::new(

@@ -129,6 +129,10 @@ pub enum Argument {
     Email,
     /// A phone number.
     Phone,
+    /// A new email address or phone number (OTP updates).
+    Address,
+    /// The delivery method of a one-time code (a phone method where one is needed).
+    DeliveryMethod,
 }
 
 impl Argument {
@@ -149,6 +153,8 @@ impl Argument {
             Self::Token => "link token",
             Self::Email => "email address",
             Self::Phone => "phone number",
+            Self::Address => "email address or phone number",
+            Self::DeliveryMethod => "delivery method",
         }
     }
 }

@@ -66,6 +66,7 @@ mod jwks;
 mod keys;
 mod login;
 mod oauth;
+mod otp;
 mod pipeline;
 mod redirect;
 mod session;
@@ -86,6 +87,9 @@ pub use enchantedlink::{
 pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
+pub use otp::{
+    Otp, OtpSent, OtpSignIn, OtpSignUp, OtpSignUpOrIn, OtpUpdateEmail, OtpUpdatePhone, OtpVerify,
+};
 pub use pipeline::{SDK_NAME, SDK_VERSION};
 pub use redirect::CodeExchange;
 pub use session::{RefreshSession, Session};

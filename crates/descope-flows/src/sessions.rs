@@ -408,6 +408,23 @@ impl AccessKeyExchange<'_> {
         self
     }
 
+    /// Extra claims for the issued session JWT (`loginOptions.customClaims`).
+    pub fn custom_claims(mut self, claims: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.login_options
+            .get_or_insert_with(AccessKeyLoginOptions::default)
+            .custom_claims = Some(claims);
+        self
+    }
+
+    /// The tenant to select in the issued session (`loginOptions.selectedTenant`; the key
+    /// must belong to it).
+    pub fn selected_tenant(mut self, tenant_id: impl Into<String>) -> Self {
+        self.login_options
+            .get_or_insert_with(AccessKeyLoginOptions::default)
+            .selected_tenant = Some(tenant_id.into());
+        self
+    }
+
     /// Sends the call.
     pub async fn send(self) -> Result<AccessKeyInfo, Error> {
         require(self.key.secret(), Argument::AccessKey)?;

@@ -42,6 +42,7 @@ mod enchantedlink;
 mod error;
 mod jwks;
 mod options;
+mod otp;
 mod project;
 mod requests;
 mod responses;
@@ -61,6 +62,10 @@ pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
+};
+pub use otp::{
+    DeliveryMethod, MaskedAddressResponse, OtpCode, OtpSignInRequest, OtpSignUpRequest,
+    OtpUpdateEmailRequest, OtpUpdatePhoneRequest, OtpVerifyRequest,
 };
 pub use project::{DEFAULT_BASE_URL, InvalidProjectId, MAX_PROJECT_ID_LEN, ProjectId};
 pub use requests::{

@@ -92,6 +92,8 @@ mod guides {
     mod totp {}
     #[doc = include_str!("../../../docs/enchanted-link.md")]
     mod enchanted_link {}
+    #[doc = include_str!("../../../docs/otp.md")]
+    mod otp {}
     #[doc = include_str!("../../../docs/sessions.md")]
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]

@@ -5,6 +5,7 @@ mod control;
 mod enchantedlink;
 mod keys;
 mod native;
+mod otp;
 mod redirect;
 mod session;
 mod sso;
@@ -78,6 +79,15 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/v1/auth/enchantedlink/update/phone/{method}",
             post(enchantedlink::update_phone),
+        )
+        .route("/v1/auth/otp/signup/{method}", post(otp::signup))
+        .route("/v1/auth/otp/signin/{method}", post(otp::signin))
+        .route("/v1/auth/otp/signup-in/{method}", post(otp::signup_in))
+        .route("/v1/auth/otp/verify/{method}", post(otp::verify))
+        .route("/v1/auth/otp/update/email", post(otp::update_email))
+        .route(
+            "/v1/auth/otp/update/phone/{method}",
+            post(otp::update_phone),
         )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))

@@ -72,12 +72,7 @@ fn oauth(
         let exists = auth.project.lock().user_id_by_login(hint).is_some();
         match variant {
             Variant::SignUp if exists => {
-                return Err(ApiError::new(
-                    http::StatusCode::BAD_REQUEST,
-                    descope_types::ErrorCode::UserAlreadyExists,
-                    "User already exists",
-                    "A user with this login id already exists",
-                ));
+                return Err(ApiError::user_already_exists());
             }
             Variant::SignIn if !exists => return Err(ApiError::user_not_found()),
             _ => {}

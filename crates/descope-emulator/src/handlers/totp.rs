@@ -3,9 +3,8 @@
 use axum::Json;
 use axum::response::Response;
 use descope_types::{
-    ErrorCode, TotpKey, TotpResponse, TotpSignUpRequest, TotpUpdateRequest, TotpVerifyRequest,
+    TotpKey, TotpResponse, TotpSignUpRequest, TotpUpdateRequest, TotpVerifyRequest,
 };
-use http::StatusCode;
 
 use super::redirect::prior_session;
 use super::{check_selected_tenant, jwt_json};
@@ -48,12 +47,7 @@ pub(super) async fn signup(
     {
         let mut st = project.lock();
         if st.user_id_by_login(login_id).is_some() {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::UserAlreadyExists,
-                "User already exists",
-                "A user with this login id already exists",
-            ));
+            return Err(ApiError::user_already_exists());
         }
         let mut user = User::new(login_id, None, project.now());
         if let Some(details) = body.user {
@@ -68,15 +62,6 @@ pub(super) async fn signup(
         st.insert_user(user);
     }
     Ok(Json(response))
-}
-
-fn wrong_code(message: &'static str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::WrongOtpCode,
-        "Wrong code",
-        message,
-    )
 }
 
 pub(super) async fn verify(
@@ -114,10 +99,7 @@ pub(super) async fn verify(
         let lockout = i64::try_from(config.totp_lockout_seconds).unwrap_or(i64::MAX);
         if state.failures >= config.totp_max_failures {
             if now.saturating_sub(state.last_failure) < lockout {
-                return Err(ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::TooManyOtpAttempts,
-                    "Too many attempts",
+                return Err(ApiError::too_many_attempts(
                     "Too many wrong codes; try again later",
                 ));
             }
@@ -132,7 +114,7 @@ pub(super) async fn verify(
             other => {
                 state.failures += 1;
                 state.last_failure = now;
-                return Err(wrong_code(if other.is_some() {
+                return Err(ApiError::wrong_code(if other.is_some() {
                     "This code was already used"
                 } else {
                     "The code is wrong"

@@ -4,6 +4,7 @@
 mod enchanted;
 mod expiring;
 mod flows;
+mod otp;
 // Until every sign-in method that sends messages lands (issue 13).
 #[allow(dead_code)]
 mod outbox;
@@ -18,6 +19,10 @@ use serde::de::DeserializeOwned;
 
 pub(crate) use enchanted::{LinkPurpose, LinkToken, PendingLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
+pub(crate) use otp::{
+    AddressUpdate, OTP_MAX_FAILURES, OTP_TTL_SECONDS, OtpPurpose, PendingOtp, mask, new_code,
+    otp_key,
+};
 #[allow(unused_imports)]
 pub(crate) use outbox::{Channel, Message, MessageKind, Outbox, link_with_token};
 pub(crate) use sessions::{Grant, with_method};

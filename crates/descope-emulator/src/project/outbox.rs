@@ -29,6 +29,8 @@ pub(crate) enum Channel {
     Sms,
     Voice,
     Whatsapp,
+    /// Instant messaging (`im`, a Node SDK delivery method).
+    Im,
 }
 
 impl Channel {
@@ -40,6 +42,7 @@ impl Channel {
             "sms" => Some(Self::Sms),
             "voice" => Some(Self::Voice),
             "whatsapp" => Some(Self::Whatsapp),
+            "im" => Some(Self::Im),
             _ => None,
         }
     }

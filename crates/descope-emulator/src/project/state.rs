@@ -7,6 +7,7 @@ use descope_types::{TenantClaims, UserResponse};
 use super::enchanted::Enchanted;
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
+use super::otp::PendingOtp;
 use super::outbox::Outbox;
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
@@ -41,6 +42,8 @@ pub(crate) struct State {
     pub(crate) outbox: Outbox,
     /// Enchanted links: sent tokens and pending references.
     pub(crate) enchanted: Enchanted,
+    /// Pending OTP codes, by lower-cased login id.
+    pub(crate) otp_codes: Expiring<PendingOtp, MAX_PENDING>,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.
@@ -200,6 +203,7 @@ impl State {
         self.native_grants.sweep(now);
         self.sessions.sweep(now);
         self.enchanted.sweep(now);
+        self.otp_codes.sweep(now);
     }
 }
 

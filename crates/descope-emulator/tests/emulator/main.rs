@@ -9,6 +9,7 @@ mod errors;
 mod fuzz;
 mod native;
 mod oauth_sso;
+mod otp;
 mod sessions;
 mod totp;
 mod wire_captures;

@@ -7,6 +7,7 @@
 mod common;
 mod enchantedlink;
 mod harness;
+mod otp;
 
 use harness::{Backend, over_both_backends, setup};
 
