@@ -113,6 +113,9 @@ pub struct PasswordPolicy {
     pub non_alphanumeric: bool,
 }
 
+/// A test of one character (a policy rule).
+type CharTest = fn(char) -> bool;
+
 impl PasswordPolicy {
     /// The rules `password` breaks, in words (empty when it complies). Counts characters,
     /// not bytes.
@@ -122,7 +125,7 @@ impl PasswordPolicy {
         if usize::try_from(self.min_length).is_ok_and(|min| length < min) {
             broken.push("too short");
         }
-        let rules: [(bool, fn(char) -> bool, &'static str); 4] = [
+        let rules: [(bool, CharTest, &'static str); 4] = [
             (self.lowercase, char::is_lowercase, "no lower-case letter"),
             (self.uppercase, char::is_uppercase, "no upper-case letter"),
             (self.number, char::is_numeric, "no digit"),
