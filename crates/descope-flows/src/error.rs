@@ -117,6 +117,16 @@ pub enum Argument {
     AccessKey,
     /// A request body that could not be serialized.
     Body,
+    /// A magic-link (or password-reset) token.
+    Token,
+    /// A password.
+    Password,
+    /// An email address.
+    Email,
+    /// A phone number.
+    Phone,
+    /// The delivery method (e.g. email where a phone is expected).
+    DeliveryMethod,
 }
 
 impl Argument {
@@ -133,6 +143,11 @@ impl Argument {
             Self::NativeCredential => "native ID token or code",
             Self::AccessKey => "access key",
             Self::Body => "request body",
+            Self::Token => "link token",
+            Self::Password => "password",
+            Self::Email => "email address",
+            Self::Phone => "phone number",
+            Self::DeliveryMethod => "delivery method",
         }
     }
 }

@@ -64,7 +64,9 @@ mod error;
 mod jwks;
 mod keys;
 mod login;
+mod magiclink;
 mod oauth;
+mod password;
 mod pipeline;
 mod redirect;
 mod session;
@@ -79,7 +81,15 @@ pub use config::ClientBuilder;
 pub use descope_types::{Clock, DEFAULT_BASE_URL, ProjectId, SystemClock};
 pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
+pub use magiclink::{
+    MagicLink, MagicLinkSignIn, MagicLinkSignUp, MagicLinkSignUpOrIn, MagicLinkUpdateEmail,
+    MagicLinkUpdatePhone, MagicLinkVerify,
+};
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
+pub use password::{
+    PasswordPolicyQuery, PasswordReplace, PasswordSendReset, PasswordSignIn, PasswordSignUp,
+    PasswordUpdate, Passwords,
+};
 pub use pipeline::{SDK_NAME, SDK_VERSION};
 pub use redirect::CodeExchange;
 pub use session::{RefreshSession, Session};

@@ -3,6 +3,7 @@
 
 mod expiring;
 mod flows;
+mod links;
 // Until every sign-in method that sends messages lands (issue 13).
 #[allow(dead_code)]
 mod outbox;
@@ -16,6 +17,7 @@ use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
+pub(crate) use links::{LinkPurpose, PasswordState, PendingLink};
 #[allow(unused_imports)]
 pub(crate) use outbox::{Channel, Message, MessageKind, Outbox, link_with_token};
 pub(crate) use sessions::{Grant, with_method};

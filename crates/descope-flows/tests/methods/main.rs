@@ -6,6 +6,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod harness;
+mod magiclink;
+mod password;
 
 use harness::{Backend, over_both_backends, setup};
 
