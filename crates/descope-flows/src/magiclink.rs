@@ -226,6 +226,8 @@ impl MagicLinkSignUp<'_> {
             DeliveryMethod::Sms => self.body.phone = address,
             DeliveryMethod::Voice => self.body.voice = address,
             DeliveryMethod::Whatsapp => self.body.whatsapp = address,
+            // A method added later: no top-level copy, as the Node SDK sends.
+            _ => {}
         }
         let path = format!("/v1/auth/magiclink/signup/{}", self.method.path_segment());
         let request =
