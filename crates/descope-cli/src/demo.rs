@@ -23,7 +23,7 @@ const SSO_EMAIL: &str = "someone@acme.example";
 const TENANT: &str = "T2EmulatorTenantAcme";
 
 /// Prints each step's outcome and counts them.
-struct Steps {
+pub(crate) struct Steps {
     style: Style,
     passed: usize,
 }
@@ -31,7 +31,7 @@ struct Steps {
 impl Steps {
     /// Runs one step: a spinner while it waits, then `✓ label  N ms` or `✗ label  N ms` and
     /// the error. A failed step ends the demo (the next steps need its result).
-    async fn run<T, E: Display>(
+    pub(crate) async fn run<T, E: Display>(
         &mut self,
         label: &str,
         step: impl Future<Output = Result<T, E>>,
@@ -55,13 +55,13 @@ impl Steps {
     }
 }
 
-fn detail(text: &str) {
+pub(crate) fn detail(text: &str) {
     for line in text.lines() {
         println!("    {line}");
     }
 }
 
-fn flows(error: descope_flows::Error) -> String {
+pub(crate) fn flows(error: descope_flows::Error) -> String {
     CliError::Flows(error).to_string()
 }
 
@@ -299,6 +299,11 @@ pub async fn run(out: Out) -> Result<(), CliError> {
     if let Some(id) = &someone.tenant_sso_id {
         detail(&format!("tenant SSO configuration {id}"));
     }
+
+    // Magic link and password, links taken from the emulator's outbox.
+    let local = crate::magiclink::LocalEmulator::new(emulator.base_url(), &project_id);
+    crate::magiclink::demo_steps(&mut steps, &client, &local).await?;
+    crate::password::demo_steps(&mut steps, &client, &local).await?;
 
     // Sessions, with Ada's tokens from the OAuth sign-in.
     let refreshed = steps

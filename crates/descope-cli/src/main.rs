@@ -17,7 +17,9 @@ mod commands;
 mod demo;
 mod error;
 mod input;
+mod magiclink;
 mod output;
+mod password;
 mod totp_code;
 
 use error::{CliError, EXIT_CODES_HELP};
@@ -74,6 +76,12 @@ enum Command {
     /// Sessions: validate, refresh, me, logout, tenant selection.
     #[command(subcommand)]
     Session(commands::SessionCommand),
+    /// Magic links: sign up or in by a link sent by email, SMS, voice or WhatsApp.
+    #[command(subcommand, name = "magiclink")]
+    MagicLink(magiclink::MagicLinkCommand),
+    /// Passwords: sign up, sign in, replace, reset by link, update, policy.
+    #[command(subcommand)]
+    Password(password::PasswordCommand),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -158,6 +166,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Totp(c) => c.run(&commands::client(&global)?, &out).await,
         Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::MagicLink(c) => c.run(&commands::client(&global)?, &global, &out).await,
+        Command::Password(c) => c.run(&commands::client(&global)?, &global, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
     }
 }
