@@ -90,6 +90,10 @@ mod guides {
     mod sso {}
     #[doc = include_str!("../../../docs/totp.md")]
     mod totp {}
+    #[doc = include_str!("../../../docs/magic-link.md")]
+    mod magic_link {}
+    #[doc = include_str!("../../../docs/password.md")]
+    mod password {}
     #[doc = include_str!("../../../docs/sessions.md")]
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]
