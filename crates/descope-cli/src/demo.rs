@@ -23,7 +23,7 @@ const SSO_EMAIL: &str = "someone@acme.example";
 const TENANT: &str = "T2EmulatorTenantAcme";
 
 /// Prints each step's outcome and counts them.
-pub(crate) struct Steps {
+struct Steps {
     style: Style,
     passed: usize,
 }
@@ -31,7 +31,7 @@ pub(crate) struct Steps {
 impl Steps {
     /// Runs one step: a spinner while it waits, then `✓ label  N ms` or `✗ label  N ms` and
     /// the error. A failed step ends the demo (the next steps need its result).
-    pub(crate) async fn run<T, E: Display>(
+    async fn run<T, E: Display>(
         &mut self,
         label: &str,
         step: impl Future<Output = Result<T, E>>,
@@ -55,13 +55,28 @@ impl Steps {
     }
 }
 
-pub(crate) fn detail(text: &str) {
+/// Lets the magic-link and password modules add their steps.
+impl crate::magiclink::DemoSteps for Steps {
+    fn step<T, E: Display>(
+        &mut self,
+        label: &str,
+        step: impl Future<Output = Result<T, E>>,
+    ) -> impl Future<Output = Result<T, CliError>> {
+        self.run(label, step)
+    }
+
+    fn detail(&self, text: &str) {
+        detail(text);
+    }
+}
+
+fn detail(text: &str) {
     for line in text.lines() {
         println!("    {line}");
     }
 }
 
-pub(crate) fn flows(error: descope_flows::Error) -> String {
+fn flows(error: descope_flows::Error) -> String {
     CliError::Flows(error).to_string()
 }
 

@@ -98,6 +98,25 @@ pub enum MagicLinkCommand {
     },
 }
 
+/// How the demo runs a step (`✓ label  N ms`, or the error and the end of the demo) and
+/// prints a detail line; implemented by the demo, so this module does not name it.
+pub trait DemoSteps {
+    /// Runs one step.
+    fn step<T, E: std::fmt::Display>(
+        &mut self,
+        label: &str,
+        step: impl Future<Output = Result<T, E>>,
+    ) -> impl Future<Output = Result<T, CliError>>;
+
+    /// Prints an indented detail line.
+    fn detail(&self, text: &str);
+}
+
+/// A client error as the demo prints it.
+pub fn demo_error(error: descope_flows::Error) -> String {
+    CliError::Flows(error).to_string()
+}
+
 /// The local emulator behind `global`'s base URL, when it is one (a loopback host).
 pub struct LocalEmulator {
     base_url: String,
@@ -285,34 +304,30 @@ impl MagicLinkCommand {
 /// The demo's magic-link steps: sign up or in by link, take the link from the outbox (as
 /// the user would click it), verify.
 pub async fn demo_steps(
-    steps: &mut crate::demo::Steps,
+    steps: &mut impl DemoSteps,
     client: &Client,
     local: &LocalEmulator,
 ) -> Result<(), CliError> {
     const LOGIN: &str = "linda@example.com";
     let masked = steps
-        .run(&format!("Magic link sign-up-or-in ({LOGIN})"), async {
+        .step(&format!("Magic link sign-up-or-in ({LOGIN})"), async {
             client
                 .magic_link()
                 .sign_up_or_in(DeliveryMethod::Email, LOGIN, "")
                 .await
-                .map_err(crate::demo::flows)
+                .map_err(demo_error)
         })
         .await?;
-    crate::demo::detail(&format!("link sent to {masked}"));
+    steps.detail(&format!("link sent to {masked}"));
     let token = steps
-        .run(
+        .step(
             "Take the link from the emulator's outbox",
             local.token(LOGIN, "magiclink"),
         )
         .await?;
     steps
-        .run("Magic link verify → session", async {
-            client
-                .magic_link()
-                .verify(&token)
-                .await
-                .map_err(crate::demo::flows)
+        .step("Magic link verify → session", async {
+            client.magic_link().verify(&token).await.map_err(demo_error)
         })
         .await?;
     Ok(())

@@ -176,7 +176,7 @@ impl PasswordCommand {
 
 /// The demo's password steps: sign up, sign in, a wrong password refused, reset by link.
 pub async fn demo_steps(
-    steps: &mut crate::demo::Steps,
+    steps: &mut impl crate::magiclink::DemoSteps,
     client: &Client,
     local: &LocalEmulator,
 ) -> Result<(), CliError> {
@@ -184,51 +184,57 @@ pub async fn demo_steps(
     let pw = client.password();
     let first = Password::new("Secr3t!Pass");
     steps
-        .run(&format!("Password sign-up ({LOGIN})"), async {
-            pw.sign_up(LOGIN, &first).await.map_err(crate::demo::flows)
+        .step(&format!("Password sign-up ({LOGIN})"), async {
+            pw.sign_up(LOGIN, &first)
+                .await
+                .map_err(crate::magiclink::demo_error)
         })
         .await?;
     steps
-        .run("Password sign-in", async {
-            pw.sign_in(LOGIN, &first).await.map_err(crate::demo::flows)
+        .step("Password sign-in", async {
+            pw.sign_in(LOGIN, &first)
+                .await
+                .map_err(crate::magiclink::demo_error)
         })
         .await?;
     let refused = steps
-        .run("Wrong password → rejected", async {
+        .step("Wrong password → rejected", async {
             match pw.sign_in(LOGIN, &Password::new("Wr0ng!Pass")).await {
                 Ok(_) => Err("a wrong password signed in".to_owned()),
-                Err(e) if e.status() == Some(401) => Ok(crate::demo::flows(e)),
-                Err(e) => Err(crate::demo::flows(e)),
+                Err(e) if e.status() == Some(401) => Ok(crate::magiclink::demo_error(e)),
+                Err(e) => Err(crate::magiclink::demo_error(e)),
             }
         })
         .await?;
-    crate::demo::detail(&refused);
+    steps.detail(&refused);
     steps
-        .run("Password reset link → outbox", async {
-            pw.send_reset(LOGIN).await.map_err(crate::demo::flows)
+        .step("Password reset link → outbox", async {
+            pw.send_reset(LOGIN)
+                .await
+                .map_err(crate::magiclink::demo_error)
         })
         .await?;
     let token = steps
-        .run(
+        .step(
             "Take the reset link from the outbox",
             local.token(LOGIN, "password-reset"),
         )
         .await?;
     let session = steps
-        .run("Verify the reset link → session", async {
+        .step("Verify the reset link → session", async {
             client
                 .magic_link()
                 .verify(&token)
                 .await
-                .map_err(crate::demo::flows)
+                .map_err(crate::magiclink::demo_error)
         })
         .await?;
     let second = Password::new("An0ther!Pass");
     steps
-        .run("Password update with that session", async {
+        .step("Password update with that session", async {
             pw.update(LOGIN, &second, session.refresh_token())
                 .await
-                .map_err(crate::demo::flows)
+                .map_err(crate::magiclink::demo_error)
         })
         .await?;
     Ok(())

@@ -890,7 +890,10 @@ async fn magiclink_commands_complete_from_the_outbox() {
     .await;
     run.assert_ok();
     let value = run.json();
-    assert_eq!(value["session"]["claims"]["amr"], serde_json::json!(["magiclink"]));
+    assert_eq!(
+        value["session"]["claims"]["amr"],
+        serde_json::json!(["magiclink"])
+    );
     let refresh = value["refreshJwt"].as_str().unwrap().to_owned();
 
     let run = descope(
