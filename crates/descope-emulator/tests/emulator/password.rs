@@ -113,6 +113,19 @@ async fn sign_in_replace_and_errors() {
     assert_eq!(sign_in(&env, "N3w!Secr3tPass").await.0, 200);
 }
 
+async fn update(
+    env: &Env,
+    password: &str,
+    token: Option<&str>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    env.post(
+        "/v1/auth/password/update",
+        token,
+        json!({"loginId": USER, "newPassword": password}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn lockout_then_reset_via_magic_link_verify_then_update() {
     let env = start_with(EmulatorConfig {
@@ -155,17 +168,9 @@ async fn lockout_then_reset_via_magic_link_verify_then_update() {
         .await;
     assert_eq!(status, 200, "{jwt}");
     let refresh = jwt["refreshJwt"].as_str().unwrap();
-    let update = |password: &'static str, token: Option<&'static str>| {
-        env.post(
-            "/v1/auth/password/update",
-            token,
-            json!({"loginId": USER, "newPassword": password}),
-        )
-    };
-    let refresh: &'static str = Box::leak(refresh.to_owned().into_boxed_str());
-    assert_eq!(update("An0ther!Pass", None).await.0, 401);
-    assert_error(&update("weak", Some(refresh)).await, 400, "E011004");
-    let (status, body) = update("An0ther!Pass", Some(refresh)).await;
+    assert_eq!(update(&env, "An0ther!Pass", None).await.0, 401);
+    assert_error(&update(&env, "weak", Some(refresh)).await, 400, "E011004");
+    let (status, body) = update(&env, "An0ther!Pass", Some(refresh)).await;
     assert_eq!(status, 200, "{body}");
     // The new password works and the lockout is gone.
     assert_eq!(sign_in(&env, "An0ther!Pass").await.0, 200);
