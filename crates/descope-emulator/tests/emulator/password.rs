@@ -28,6 +28,26 @@ async fn sign_in(env: &Env, password: &str) -> (reqwest::StatusCode, serde_json:
     .await
 }
 
+#[test]
+fn policy_and_limits_come_from_the_config_file() {
+    let config = EmulatorConfig::from_toml_str(
+        "magic_link_redirect_url = \"http://app.test/verify\"\n\
+         magic_link_ttl_seconds = 60\n\
+         password_max_failures = 2\n\
+         [password_policy]\n\
+         minLength = 10\n\
+         nonAlphanumeric = true\n",
+    )
+    .unwrap();
+    assert_eq!(config.magic_link_redirect_url, "http://app.test/verify");
+    assert_eq!(config.magic_link_ttl_seconds, 60);
+    assert_eq!(config.password_max_failures, 2);
+    assert_eq!(config.password_policy.min_length, 10);
+    assert!(config.password_policy.non_alphanumeric && !config.password_policy.uppercase);
+    let zero = EmulatorConfig::from_toml_str("password_max_failures = 0").unwrap();
+    assert!(zero.validate().is_err());
+}
+
 #[tokio::test]
 async fn policy_is_served_and_enforced() {
     let policy = PasswordPolicy {
