@@ -240,6 +240,68 @@ async function otpSection() {
 
 await otpSection();
 // ---- end OTP -----------------------------------------------------------------------------
+// ---- magic link and password (issue 13) ------------------------------------------------
+async function magicLinkAndPassword() {
+  const uri = 'http://127.0.0.1:9/verify';
+  async function outboxToken(loginId, kind) {
+    const r = await fetch(`${BASE}/emulator/outbox?loginId=${encodeURIComponent(loginId)}`, {
+      headers: { authorization: `Bearer ${PID}` },
+    });
+    const { messages } = await r.json();
+    const message = messages[messages.length - 1];
+    if (message.kind !== kind) throw new Error(JSON.stringify(message));
+    if (!message.link.endsWith(`t=${message.token}`)) throw new Error(message.link);
+    return message.token;
+  }
+  const loginId = `node-ml-${crypto.randomUUID().slice(0, 8)}@example.com`;
+
+  await step('magicLink signUpOrIn.email -> outbox -> verify (single use)', async () => {
+    must(await client.magicLink.signUpOrIn.email(loginId, uri), 'signUpOrIn');
+    const token = await outboxToken(loginId, 'magiclink');
+    const jwt = must(await client.magicLink.verify(token), 'verify');
+    state.mlRefresh = jwt.refreshJwt;
+    const again = await client.magicLink.verify(token);
+    if (again.ok) throw new Error('a used magic link verified twice');
+  });
+
+  await step('magicLink signIn.email -> verify', async () => {
+    must(await client.magicLink.signIn.email(loginId, uri), 'signIn');
+    must(await client.magicLink.verify(await outboxToken(loginId, 'magiclink')), 'verify');
+  });
+
+  await step('magicLink update.email -> verify sets it', async () => {
+    const email = `new-${loginId}`;
+    must(await client.magicLink.update.email(loginId, email, uri, state.mlRefresh, { addToLoginIDs: true }), 'update.email');
+    const jwt = must(await client.magicLink.verify(await outboxToken(loginId, 'magiclink')), 'verify');
+    if (jwt.user.email !== email) throw new Error(JSON.stringify(jwt.user));
+  });
+
+  await step('magicLink update.phone.sms -> verify sets it', async () => {
+    must(await client.magicLink.update.phone.sms(loginId, '+15555550178', uri, state.mlRefresh), 'update.phone');
+    const jwt = must(await client.magicLink.verify(await outboxToken(loginId, 'magiclink')), 'verify');
+    if (jwt.user.phone !== '+15555550178') throw new Error(JSON.stringify(jwt.user));
+  });
+
+  const pwdLogin = `node-pwd-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  await step('password policy, signUp, signIn, wrong password rejected', async () => {
+    const policy = must(await client.password.policy(), 'policy');
+    if (!(policy.minLength >= 1)) throw new Error(JSON.stringify(policy));
+    must(await client.password.signUp(pwdLogin, 'Secr3t!Pass', { name: 'Node Pwd' }), 'signUp');
+    must(await client.password.signIn(pwdLogin, 'Secr3t!Pass'), 'signIn');
+    const wrong = await client.password.signIn(pwdLogin, 'Wr0ng!Pass');
+    if (wrong.ok) throw new Error('a wrong password signed in');
+  });
+
+  await step('password replace -> sendReset -> magicLink verify -> update', async () => {
+    must(await client.password.replace(pwdLogin, 'Secr3t!Pass', 'N3w!Secr3tPass'), 'replace');
+    must(await client.password.sendReset(pwdLogin, uri), 'sendReset');
+    const jwt = must(await client.magicLink.verify(await outboxToken(pwdLogin, 'password-reset')), 'verify');
+    must(await client.password.update(pwdLogin, 'An0ther!Pass', jwt.refreshJwt), 'update');
+    must(await client.password.signIn(pwdLogin, 'An0ther!Pass'), 'signIn');
+  });
+}
+await magicLinkAndPassword();
+// ---- end magic link and password -------------------------------------------------------
 
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;

@@ -305,6 +305,84 @@ def otp_section():
 
 otp_section()
 # ---- end OTP ---------------------------------------------------------------------------
+# ---- magic link and password (issue 13) -------------------------------------------------
+def magic_link_and_password():
+    from descope import DeliveryMethod
+
+    uri = "http://127.0.0.1:9/verify"
+
+    def outbox_token(login_id, kind):
+        r = httpx.get(f"{BASE}/emulator/outbox", params={"loginId": login_id},
+                      headers={"Authorization": f"Bearer {PID}"})
+        assert r.status_code == 200, r.text
+        message = r.json()["messages"][-1]
+        assert message["kind"] == kind, message
+        assert message["link"].endswith("t=" + message["token"]), message
+        return message["token"]
+
+    login_id = f"py-ml-{uuid.uuid4().hex[:8]}@example.com"
+
+    @step("magiclink sign_up_or_in -> outbox -> verify (single use)")
+    def _():
+        masked = client.magiclink.sign_up_or_in(DeliveryMethod.EMAIL, login_id, uri)
+        assert masked.endswith("@example.com"), masked
+        token = outbox_token(login_id, "magiclink")
+        jwt = client.magiclink.verify(token)
+        state["ml_refresh"] = jwt["refreshSessionToken"]["jwt"]
+        try:
+            client.magiclink.verify(token)
+        except AuthException:
+            return
+        raise AssertionError("a used magic link verified twice")
+
+    @step("magiclink sign_in -> verify")
+    def _():
+        client.magiclink.sign_in(DeliveryMethod.EMAIL, login_id, uri)
+        jwt = client.magiclink.verify(outbox_token(login_id, "magiclink"))
+        assert jwt["sessionToken"]["jwt"]
+
+    @step("magiclink update_user_email -> verify sets it")
+    def _():
+        new_email = "new-" + login_id
+        client.magiclink.update_user_email(login_id, new_email, state["ml_refresh"],
+                                           add_to_login_ids=True)
+        jwt = client.magiclink.verify(outbox_token(login_id, "magiclink"))
+        assert jwt["user"]["email"] == new_email, jwt["user"]
+
+    @step("magiclink update_user_phone (bare path)")
+    def _():
+        client.magiclink.update_user_phone(DeliveryMethod.SMS, login_id, "+15555550177",
+                                           state["ml_refresh"])
+        jwt = client.magiclink.verify(outbox_token(login_id, "magiclink"))
+        assert jwt["user"]["phone"] == "+15555550177", jwt["user"]
+
+    pwd_login = f"py-pwd-{uuid.uuid4().hex[:8]}@example.com"
+
+    @step("password get_policy, sign_up, sign_in, wrong password rejected")
+    def _():
+        policy = client.password.get_policy()
+        assert policy["minLength"] >= 1, policy
+        client.password.sign_up(pwd_login, "Secr3t!Pass", {"name": "Py Pwd"})
+        jwt = client.password.sign_in(pwd_login, "Secr3t!Pass")
+        assert jwt["sessionToken"]["jwt"]
+        try:
+            client.password.sign_in(pwd_login, "Wr0ng!Pass")
+        except AuthException:
+            return
+        raise AssertionError("a wrong password signed in")
+
+    @step("password replace -> send_reset -> magiclink verify -> update")
+    def _():
+        client.password.replace(pwd_login, "Secr3t!Pass", "N3w!Secr3tPass")
+        client.password.send_reset(pwd_login, uri)
+        jwt = client.magiclink.verify(outbox_token(pwd_login, "password-reset"))
+        client.password.update(pwd_login, "An0ther!Pass", jwt["refreshSessionToken"]["jwt"])
+        client.password.sign_in(pwd_login, "An0ther!Pass")
+
+
+magic_link_and_password()
+# ---- end magic link and password ---------------------------------------------------------
+
 
 passed = sum(results)
 failed = len(results) - passed

@@ -2,11 +2,12 @@
 
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use descope_flows::{AuthenticationInfo, ErrorKind as FlowsErrorKind};
-use descope_types::{ExchangeCode, RefreshToken};
+use descope_types::{DeliveryMethod, ExchangeCode, MagicLinkToken, RefreshToken};
 use http::header::{CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERRER_POLICY};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Deserialize;
@@ -69,6 +70,9 @@ impl Descope {
     ///   the browser to the redirect target.
     /// - `GET /auth/sso?tenant=<id, name or email>&redirect=/path` and
     ///   `GET /auth/sso/callback`: the same for SSO.
+    /// - `POST /auth/magiclink?redirect=/path` (form body `loginId=<email>`) emails a
+    ///   sign-in link; `GET /auth/magiclink/callback?t=<token>` verifies it, sets `DS`/`DSR`
+    ///   and sends the browser to the target.
     /// - `POST /auth/logout?redirect=/path` revokes the refresh token, deletes the cookies
     ///   and answers `303` to the target; `403` when `Sec-Fetch-Site` or `Origin` says the
     ///   request comes from another site (logout CSRF).
@@ -84,6 +88,11 @@ impl Descope {
             .route(&format!("{prefix}/sso/callback"), get(sso_callback))
             .route(&format!("{prefix}/sso"), get(sso_start))
             .route(&format!("{prefix}/logout"), post(logout))
+            .route(&format!("{prefix}/magiclink"), post(magic_link_start))
+            .route(
+                &format!("{prefix}/magiclink/callback"),
+                get(magic_link_callback),
+            )
             .with_state(self.clone())
     }
 
@@ -345,6 +354,120 @@ async fn logout(
     }
     append_set_cookies(out, cookies);
     response
+}
+
+// ---- magic links -------------------------------------------------------------------------
+// The magic-link callback is not bound to the browser that asked for the link (unlike the
+// OAuth callback's flow cookie): a link is often opened on another device. Whoever holds the
+// link holds the sign-in, as with any magic link.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MagicLinkStartQuery {
+    redirect: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MagicLinkCallbackQuery {
+    t: Option<String>,
+    redirect: Option<String>,
+}
+
+impl Descope {
+    /// The target of a sign-in: the allowed `redirect`, the default when none is given;
+    /// a target not allowed is refused (before anything is spent).
+    fn magic_link_target(&self, redirect: Option<String>) -> Result<String, Error> {
+        match redirect.filter(|r| !r.is_empty()) {
+            None => Ok(self.inner.default_redirect.clone()),
+            Some(target) => self
+                .allowed_redirect(&target)
+                .ok_or_else(|| Error::bad_request("redirect target not allowed")),
+        }
+    }
+}
+
+fn html_page(body: String) -> Response {
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// `POST {prefix}/magiclink?redirect=/path` with a form body `loginId=<email>`: sends a
+/// sign-in link (signing the address up if new) whose callback is this app's
+/// `{prefix}/magiclink/callback`.
+async fn magic_link_start(
+    State(descope): State<Descope>,
+    headers: HeaderMap,
+    Query(query): Query<MagicLinkStartQuery>,
+    body: Bytes,
+) -> Result<Response, Error> {
+    if descope.cross_site(&headers) {
+        return Err(Error::forbidden("cross-site sign-in request refused"));
+    }
+    let login_id = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "loginId")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Error::bad_request("loginId is required"))?;
+    let target = descope.magic_link_target(query.redirect)?;
+    let origin = descope.inner.app_origin.as_deref().ok_or(Error::new(
+        ErrorKind::Configuration,
+        "the login routes need the app URL",
+    ))?;
+    let target_query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("redirect", &target)
+        .finish();
+    let callback = format!(
+        "{origin}{}/magiclink/callback?{target_query}",
+        descope.inner.routes_prefix
+    );
+    let masked = descope
+        .client()
+        .magic_link()
+        .sign_up_or_in(DeliveryMethod::Email, login_id, callback)
+        .await
+        .map_err(|e| start_error(&e))?;
+    Ok(html_page(format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Check your email</title>\
+         </head><body><p>A sign-in link was sent to {}.</p></body></html>\n",
+        escape(&masked)
+    )))
+}
+
+/// `GET {prefix}/magiclink/callback?t=<token>&redirect=/path`: verifies the token, sets
+/// `DS`/`DSR` and sends the browser on to the target.
+async fn magic_link_callback(
+    State(descope): State<Descope>,
+    Query(query): Query<MagicLinkCallbackQuery>,
+) -> Result<Response, Error> {
+    let token = query
+        .t
+        .filter(|t| !t.is_empty())
+        .map(MagicLinkToken::new)
+        .ok_or_else(|| Error::bad_request("t is required"))?;
+    let target = descope.magic_link_target(query.redirect)?;
+    let info: AuthenticationInfo = descope
+        .client()
+        .magic_link()
+        .verify(&token)
+        .await
+        .map_err(|e| exchange_error(&e))?;
+    tracing::debug!(user_id = info.session.user_id(), "signed in by magic link");
+    // A page that navigates on, as the OAuth callback does: the browser may arrive from a
+    // mail client, and SameSite=Strict cookies are not sent on a redirect chain that started
+    // cross-site.
+    let mut response = signed_in_page(&target).into_response();
+    let out = response.headers_mut();
+    append_set_cookies(out, descope.session_cookies(&info));
+    // The callback URL carries the one-time token.
+    out.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
 }
 
 fn random_hex() -> Result<String, Error> {

@@ -873,3 +873,135 @@ async fn cross_site_logout_is_refused() {
     assert_eq!(send(&app, request).await.status(), StatusCode::SEE_OTHER);
     assert!(env.client.refresh(ada.refresh_token()).await.is_err());
 }
+
+/// The newest outbox link for `login`, as a path on the app (`http://app.test` removed).
+async fn outbox_link(env: &Env, login: &str) -> String {
+    let outbox: Value = env
+        .http
+        .get(format!(
+            "{}/emulator/outbox?loginId={}",
+            env.emulator.base_url(),
+            login.replace('@', "%40")
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = outbox["messages"].as_array().unwrap().last().unwrap()["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    link.strip_prefix("http://app.test").unwrap().to_owned()
+}
+
+fn magic_link_request(query: &str, body: &str) -> Request<Body> {
+    Request::post(format!("/auth/magiclink{query}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn magic_link_routes_send_then_verify_once() {
+    let env = Env::start().await;
+    let app = app(&env.descope());
+    let login = "ml-axum@example.com";
+    let response = app
+        .clone()
+        .oneshot(magic_link_request(
+            "?redirect=%2Fme%3Ftab%3D1",
+            "loginId=ml-axum%40example.com",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(set_cookies(&response).is_empty());
+    let page = body_text(response).await;
+    assert!(page.contains("m***@example.com"), "{page}");
+
+    let callback = outbox_link(&env, login).await;
+    assert!(
+        callback.starts_with("/auth/magiclink/callback?redirect=%2Fme%3Ftab%3D1&t="),
+        "{callback}"
+    );
+    let response = send(&app, get_req(&callback)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let cookies = set_cookies(&response);
+    let session = cookie_value(&cookies, "DS").unwrap();
+    assert!(cookie_value(&cookies, "DSR").is_some());
+    let page = body_text(response).await;
+    assert!(page.contains("url=/me?tab=1"), "{page}");
+    let me = send(&app, get_req("/me").header(COOKIE, format!("DS={session}"))).await;
+    assert_eq!(me.status(), 200);
+
+    // The token is single use.
+    let again = send(&app, get_req(&callback)).await;
+    assert_eq!(again.status(), 401);
+    assert!(set_cookies(&again).is_empty());
+    // No token at all.
+    let none = send(&app, get_req("/auth/magiclink/callback")).await;
+    assert_eq!(none.status(), 400);
+}
+
+#[tokio::test]
+async fn magic_link_routes_refuse_open_redirects_and_cross_site_posts() {
+    let env = Env::start().await;
+    let app = app(&env.descope());
+    let login = "ml-redirect@example.com";
+    // The start route refuses a foreign target before sending anything.
+    let response = app
+        .clone()
+        .oneshot(magic_link_request(
+            "?redirect=https%3A%2F%2Fevil.example%2F",
+            "loginId=ml-redirect%40example.com",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    // A cross-site form post is refused (someone else's page mailing links to users).
+    let mut request = magic_link_request("", "loginId=ml-redirect%40example.com");
+    request
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 403);
+    let response = app
+        .clone()
+        .oneshot(magic_link_request("", "other=1"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+
+    let response = app
+        .clone()
+        .oneshot(magic_link_request("", "loginId=ml-redirect%40example.com"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let callback = outbox_link(&env, login).await;
+    let token = callback.rsplit_once("t=").unwrap().1.to_owned();
+    // A link edited to point elsewhere is refused without spending the token.
+    for target in [
+        "%2F%2Fevil.example%2F",
+        "https%3A%2F%2Fevil.example%2F",
+        "%2F%5Cevil.example",
+        "javascript%3Aalert(1)",
+    ] {
+        let response = send(
+            &app,
+            get_req(&format!(
+                "/auth/magiclink/callback?t={token}&redirect={target}"
+            )),
+        )
+        .await;
+        assert_eq!(response.status(), 400, "{target}");
+        assert!(set_cookies(&response).is_empty());
+    }
+    let response = send(&app, get_req(&callback)).await;
+    assert_eq!(response.status(), 200);
+    let page = body_text(response).await;
+    assert!(page.contains("url=/\""), "the default target: {page}");
+}

@@ -55,6 +55,21 @@ impl Steps {
     }
 }
 
+/// Lets the magic-link and password modules add their steps.
+impl crate::magiclink::DemoSteps for Steps {
+    fn step<T, E: Display>(
+        &mut self,
+        label: &str,
+        step: impl Future<Output = Result<T, E>>,
+    ) -> impl Future<Output = Result<T, CliError>> {
+        self.run(label, step)
+    }
+
+    fn detail(&self, text: &str) {
+        detail(text);
+    }
+}
+
 fn detail(text: &str) {
     for line in text.lines() {
         println!("    {line}");
@@ -309,6 +324,11 @@ pub async fn run(out: Out) -> Result<(), CliError> {
     if let Some(id) = &someone.tenant_sso_id {
         detail(&format!("tenant SSO configuration {id}"));
     }
+
+    // Magic link and password, links taken from the emulator's outbox.
+    let local = crate::magiclink::LocalEmulator::new(emulator.base_url(), &project_id);
+    crate::magiclink::demo_steps(&mut steps, &client, &local).await?;
+    crate::password::demo_steps(&mut steps, &client, &local).await?;
 
     // Sessions, with Ada's tokens from the OAuth sign-in.
     let refreshed = steps

@@ -18,8 +18,10 @@ mod demo;
 mod enchantedlink;
 mod error;
 mod input;
+mod magiclink;
 mod otp;
 mod output;
+mod password;
 mod totp_code;
 
 use error::{CliError, EXIT_CODES_HELP};
@@ -82,6 +84,12 @@ enum Command {
     /// Enchanted link: sign in by clicking an emailed link; waits for the session.
     #[command(subcommand, name = "enchantedlink")]
     EnchantedLink(enchantedlink::EnchantedLinkCommand),
+    /// Magic links: sign up or in by a link sent by email, SMS, voice or WhatsApp.
+    #[command(subcommand, name = "magiclink")]
+    MagicLink(magiclink::MagicLinkCommand),
+    /// Passwords: sign up, sign in, replace, reset by link, update, policy.
+    #[command(subcommand)]
+    Password(password::PasswordCommand),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -167,6 +175,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Otp(c) => c.run(&commands::client(&global)?, &global, &out).await,
         Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::MagicLink(c) => c.run(&commands::client(&global)?, &global, &out).await,
+        Command::Password(c) => c.run(&commands::client(&global)?, &global, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
         Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
     }

@@ -13,7 +13,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_descope");
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const TENANT: &str = "T2EmulatorTenantAcme";
 /// Variables the binary reads; cleared so the developer's environment cannot leak in.
-const ENV: [&str; 10] = [
+const ENV: [&str; 13] = [
+    "DESCOPE_PASSWORD",
+    "DESCOPE_NEW_PASSWORD",
+    "DESCOPE_MAGIC_LINK_TOKEN",
     "DESCOPE_PROJECT_ID",
     "DESCOPE_BASE_URL",
     "DESCOPE_SESSION_TOKEN",
@@ -215,6 +218,13 @@ async fn demo_runs_end_to_end() {
         "Logout",
         "Refresh with the revoked token → rejected",
         "Enchanted link: sign-up-or-in → click → session",
+        "Magic link sign-up-or-in",
+        "Take the link from the emulator's outbox",
+        "Magic link verify → session",
+        "Password sign-up",
+        "Wrong password → rejected",
+        "Verify the reset link → session",
+        "Password update with that session",
     ] {
         assert!(
             run.stdout
@@ -1092,4 +1102,184 @@ async fn otp_commands_complete_against_the_emulator() {
     )
     .await;
     run.assert_fails(4, "DESCOPE_OTP_CODE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn magiclink_commands_complete_from_the_outbox() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    // Human output: the masked address, then the sign-in.
+    let run = descope(
+        e,
+        &["magiclink", "signup-or-in", "linked@example.com"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert!(run.stdout.contains("l***@example.com"), "{}", run.stdout);
+    assert!(run.stdout.contains("signed in as"), "{}", run.stdout);
+
+    let run = descope(
+        e,
+        &[
+            "magiclink",
+            "signin",
+            "linked@example.com",
+            "--json",
+            "--print-secrets",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let value = run.json();
+    assert_eq!(
+        value["session"]["claims"]["amr"],
+        serde_json::json!(["magiclink"])
+    );
+    let refresh = value["refreshJwt"].as_str().unwrap().to_owned();
+
+    let run = descope(
+        e,
+        &[
+            "magiclink",
+            "update-email",
+            "linked@example.com",
+            "relinked@example.com",
+            "--add-to-login-ids",
+            "--json",
+        ],
+        &[("DESCOPE_REFRESH_TOKEN", &refresh)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_hides(&run, &refresh);
+    assert_eq!(run.json()["user"]["email"], "relinked@example.com");
+
+    let run = descope(e, &["magiclink", "signin", "nobody@example.com"], &[], None).await;
+    run.assert_fails(6, "E062108");
+    let run = descope(
+        e,
+        &["magiclink", "verify", "-"],
+        &[],
+        Some("ml_not-a-token\n"),
+    )
+    .await;
+    run.assert_fails(6, "E063010");
+    run.assert_hides(&["ml_not-a-token"]);
+    let run = descope(
+        e,
+        &["magiclink", "signin", "x@example.com", "--method", "pigeon"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(4, "unknown delivery method");
+}
+
+fn assert_hides(run: &Run, secret: &str) {
+    run.assert_hides(&[secret]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_commands() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let run = descope(e, &["password", "policy", "--json"], &[], None).await;
+    run.assert_ok();
+    assert_eq!(run.json()["minLength"], 8);
+
+    let secret = "Secr3t!Pass";
+    let run = descope(
+        e,
+        &["password", "signup", "pat@example.com", "--name", "Pat"],
+        &[("DESCOPE_PASSWORD", secret)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    run.assert_hides(&[secret]);
+    assert!(run.stdout.contains("signed in as Pat"), "{}", run.stdout);
+
+    let run = descope(
+        e,
+        &["password", "signin", "pat@example.com", "-"],
+        &[],
+        Some(secret),
+    )
+    .await;
+    run.assert_ok();
+    let run = descope(
+        e,
+        &["password", "signin", "pat@example.com", "-"],
+        &[],
+        Some("Wr0ng!Pass"),
+    )
+    .await;
+    run.assert_fails(6, "Invalid password");
+    run.assert_hides(&["Wr0ng!Pass"]);
+    let run = descope(
+        e,
+        &["password", "signup", "weak@example.com", "weak"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(6, "policy");
+
+    let run = descope(
+        e,
+        &[
+            "password",
+            "replace",
+            "pat@example.com",
+            "--json",
+            "--print-secrets",
+        ],
+        &[
+            ("DESCOPE_PASSWORD", secret),
+            ("DESCOPE_NEW_PASSWORD", "N3w!Secr3tPass"),
+        ],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let refresh = run.json()["refreshJwt"].as_str().unwrap().to_owned();
+    let run = descope(
+        e,
+        &[
+            "password",
+            "update",
+            "pat@example.com",
+            "--new",
+            "An0ther!Pass",
+            "-",
+        ],
+        &[],
+        Some(&refresh),
+    )
+    .await;
+    run.assert_ok();
+    let run = descope(
+        e,
+        &["password", "send-reset", "pat@example.com", "--json"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["maskedEmail"], "p***@example.com");
+    let run = descope(
+        e,
+        &["password", "signin", "pat@example.com", "An0ther!Pass"],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let run = descope(e, &["password", "signin", "pat@example.com"], &[], None).await;
+    run.assert_fails(4, "DESCOPE_PASSWORD");
 }

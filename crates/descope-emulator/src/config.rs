@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use descope_types::{AccessKey, ProjectId, TotpKey};
+use descope_types::{AccessKey, PasswordPolicy, ProjectId, TotpKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -53,6 +53,16 @@ pub struct EmulatorConfig {
     pub totp_max_failures: u32,
     /// Seconds a TOTP lockout lasts after the last failure (default 300).
     pub totp_lockout_seconds: u64,
+    /// Where magic links and password-reset links lead when the call names no URL (default
+    /// `http://localhost:3000/verify`); the token is added as `t`.
+    pub magic_link_redirect_url: String,
+    /// Lifetime of magic-link and password-reset tokens in seconds (default 600).
+    pub magic_link_ttl_seconds: u64,
+    /// The password policy sign-up, replace and update enforce, and
+    /// `GET /v1/auth/password/policy` answers.
+    pub password_policy: PasswordPolicy,
+    /// Wrong passwords in a row before the password is locked until a reset (default 5).
+    pub password_max_failures: u32,
     /// Seconds a rotated-out signing key stays in the JWKS when the rotate call names no
     /// `graceSeconds` (default 3600).
     pub key_grace_seconds: u64,
@@ -83,6 +93,16 @@ impl Default for EmulatorConfig {
             totp_issuer: "Descope".to_owned(),
             totp_max_failures: 5,
             totp_lockout_seconds: 300,
+            magic_link_redirect_url: "http://localhost:3000/verify".to_owned(),
+            magic_link_ttl_seconds: 600,
+            password_policy: PasswordPolicy {
+                min_length: 8,
+                lowercase: true,
+                uppercase: true,
+                number: true,
+                non_alphanumeric: false,
+            },
+            password_max_failures: 5,
             key_grace_seconds: 3600,
             max_body_bytes: 64 * 1024,
             rate_limit: None,
@@ -162,6 +182,12 @@ impl EmulatorConfig {
         }
         if self.code_ttl_seconds == 0 {
             return fail("code_ttl_seconds must be positive");
+        }
+        if self.magic_link_ttl_seconds == 0 {
+            return fail("magic_link_ttl_seconds must be positive");
+        }
+        if self.password_max_failures == 0 {
+            return fail("password_max_failures must be positive");
         }
         if self.totp_max_failures == 0 {
             return fail("totp_max_failures must be positive");

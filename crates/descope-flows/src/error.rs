@@ -123,15 +123,17 @@ pub enum Argument {
     Body,
     /// An enchanted link's pending reference.
     PendingRef,
-    /// A link's token.
+    /// A link's token (magic link, enchanted link, password reset).
     Token,
+    /// A password.
+    Password,
     /// An email address.
     Email,
     /// A phone number.
     Phone,
     /// A new email address or phone number (OTP updates).
     Address,
-    /// The delivery method of a one-time code (a phone method where one is needed).
+    /// The delivery method of a message (e.g. email where a phone is expected).
     DeliveryMethod,
 }
 
@@ -151,6 +153,7 @@ impl Argument {
             Self::Body => "request body",
             Self::PendingRef => "pending reference",
             Self::Token => "link token",
+            Self::Password => "password",
             Self::Email => "email address",
             Self::Phone => "phone number",
             Self::Address => "email address or phone number",

@@ -65,8 +65,10 @@ mod error;
 mod jwks;
 mod keys;
 mod login;
+mod magiclink;
 mod oauth;
 mod otp;
+mod password;
 mod pipeline;
 mod redirect;
 mod session;
@@ -86,9 +88,17 @@ pub use enchantedlink::{
 };
 pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
+pub use magiclink::{
+    MagicLink, MagicLinkSignIn, MagicLinkSignUp, MagicLinkSignUpOrIn, MagicLinkUpdateEmail,
+    MagicLinkUpdatePhone, MagicLinkVerify,
+};
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
 pub use otp::{
     Otp, OtpSent, OtpSignIn, OtpSignUp, OtpSignUpOrIn, OtpUpdateEmail, OtpUpdatePhone, OtpVerify,
+};
+pub use password::{
+    PasswordPolicyQuery, PasswordReplace, PasswordSendReset, PasswordSignIn, PasswordSignUp,
+    PasswordUpdate, Passwords,
 };
 pub use pipeline::{SDK_NAME, SDK_VERSION};
 pub use redirect::CodeExchange;

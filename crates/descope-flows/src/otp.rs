@@ -154,7 +154,7 @@ async fn send_code(
         .await?;
     Ok(OtpSent {
         method,
-        masked_address: decoded.value.masked_address(method).to_owned(),
+        masked_address: decoded.value.address(method).to_owned(),
     })
 }
 

@@ -38,11 +38,14 @@
 
 mod claims;
 pub mod clock;
+mod delivery;
 mod enchantedlink;
 mod error;
 mod jwks;
+mod magiclink;
 mod options;
 mod otp;
+mod password;
 mod project;
 mod requests;
 mod responses;
@@ -53,6 +56,7 @@ pub use claims::{
     Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims, TenantsClaim, TenantsIter,
 };
 pub use clock::{Clock, SystemClock};
+pub use delivery::{DeliveryMethod, MaskedAddressResponse, UnknownDeliveryMethod};
 pub use enchantedlink::{
     EnchantedLinkPendingSessionRequest, EnchantedLinkResponse, EnchantedLinkSignInRequest,
     EnchantedLinkSignUpRequest, EnchantedLinkToken, EnchantedLinkUpdateEmailRequest,
@@ -60,12 +64,20 @@ pub use enchantedlink::{
 };
 pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
+pub use magiclink::{
+    MagicLinkSignInRequest, MagicLinkSignUpRequest, MagicLinkUpdateEmailRequest,
+    MagicLinkUpdatePhoneRequest, MagicLinkVerifyRequest,
+};
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
 };
 pub use otp::{
-    DeliveryMethod, MaskedAddressResponse, OtpCode, OtpSignInRequest, OtpSignUpRequest,
-    OtpUpdateEmailRequest, OtpUpdatePhoneRequest, OtpVerifyRequest,
+    OtpCode, OtpSignInRequest, OtpSignUpRequest, OtpUpdateEmailRequest, OtpUpdatePhoneRequest,
+    OtpVerifyRequest,
+};
+pub use password::{
+    PasswordPolicy, PasswordReplaceRequest, PasswordResetRequest, PasswordResetResponse,
+    PasswordSignInRequest, PasswordSignUpRequest, PasswordUpdateRequest,
 };
 pub use project::{DEFAULT_BASE_URL, InvalidProjectId, MAX_PROJECT_ID_LEN, ProjectId};
 pub use requests::{
@@ -78,7 +90,7 @@ pub use responses::{
     TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse, ValidateResponse,
 };
 pub use secret::{
-    AccessKey, DeviceToken, ExchangeCode, ExternalToken, IdToken, ManagementKey, RefreshToken,
-    SessionToken, TotpCode, TotpKey,
+    AccessKey, DeviceToken, ExchangeCode, ExternalToken, IdToken, MagicLinkToken, ManagementKey,
+    Password, RefreshToken, SessionToken, TotpCode, TotpKey,
 };
 pub use user::{UserResponse, UserTenant};

@@ -1,11 +1,11 @@
-//! OTP (one-time codes by email, SMS, voice call, WhatsApp): the delivery method, the code
-//! and the request and response bodies of `/v1/auth/otp/*`.
+//! OTP (one-time codes by email, SMS, voice call, WhatsApp): the code and the request bodies
+//! of `/v1/auth/otp/*`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::delivery::DeliveryMethod;
 use crate::options::LoginOptions;
 use crate::requests::SignUpUser;
 use crate::secret::secret_type;
@@ -14,63 +14,6 @@ secret_type!(
     /// A one-time code Descope sent by email, SMS, voice call or WhatsApp.
     OtpCode
 );
-
-/// How a one-time code is delivered; its wire name is the last path segment of the OTP
-/// calls (`/v1/auth/otp/signin/{method}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeliveryMethod {
-    /// `email`
-    Email,
-    /// `sms`
-    Sms,
-    /// `voice`: a phone call reads the code.
-    Voice,
-    /// `whatsapp`
-    Whatsapp,
-    /// `im`: an instant-messaging channel (Node SDK only).
-    Im,
-}
-
-impl DeliveryMethod {
-    /// Every method, in wire-name order of the SDKs.
-    pub const ALL: [Self; 5] = [
-        Self::Email,
-        Self::Sms,
-        Self::Voice,
-        Self::Whatsapp,
-        Self::Im,
-    ];
-
-    /// The path segment (`email`, `sms`, `voice`, `whatsapp`, `im`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Sms => "sms",
-            Self::Voice => "voice",
-            Self::Whatsapp => "whatsapp",
-            Self::Im => "im",
-        }
-    }
-
-    /// The method of a path segment (any case).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(name))
-    }
-
-    /// Whether the code goes to a phone number (every method but email).
-    pub fn is_phone(self) -> bool {
-        !matches!(self, Self::Email)
-    }
-}
-
-impl fmt::Display for DeliveryMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Body of `POST /v1/auth/otp/signup/{method}`.
 ///
@@ -219,46 +162,11 @@ pub struct OtpUpdatePhoneRequest {
     pub mfa: Option<bool>,
 }
 
-/// Answer of the OTP sign-up, sign-in, sign-up-or-in and update calls: where the code went,
-/// masked (`a***@example.com`, `+*******1234`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MaskedAddressResponse {
-    /// For email delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub masked_email: Option<String>,
-    /// For SMS, voice and WhatsApp delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub masked_phone: Option<String>,
-}
-
-impl MaskedAddressResponse {
-    /// The masked address for `method` (`maskedEmail` for email, else `maskedPhone`), the
-    /// other field when that one is missing, else `""` (the Python SDK's reading).
-    pub fn masked_address(&self, method: DeliveryMethod) -> &str {
-        let (first, second) = if method.is_phone() {
-            (&self.masked_phone, &self.masked_email)
-        } else {
-            (&self.masked_email, &self.masked_phone)
-        };
-        first.as_deref().or(second.as_deref()).unwrap_or_default()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn method_names_round_trip() {
-        for method in DeliveryMethod::ALL {
-            assert_eq!(DeliveryMethod::from_name(method.as_str()), Some(method));
-        }
-        assert_eq!(DeliveryMethod::from_name("SMS"), Some(DeliveryMethod::Sms));
-        assert_eq!(DeliveryMethod::from_name("fax"), None);
-    }
 
     #[test]
     fn wire_shapes() {
@@ -294,22 +202,5 @@ mod tests {
             code: OtpCode::new("123456"),
         };
         assert!(!format!("{verify:?}").contains("123456"));
-    }
-
-    #[test]
-    fn masked_address_by_method() {
-        let email: MaskedAddressResponse =
-            serde_json::from_str(r#"{"maskedEmail":"a***@example.com"}"#).unwrap();
-        assert_eq!(
-            email.masked_address(DeliveryMethod::Email),
-            "a***@example.com"
-        );
-        let phone: MaskedAddressResponse =
-            serde_json::from_str(r#"{"maskedPhone":"+*******1234"}"#).unwrap();
-        assert_eq!(phone.masked_address(DeliveryMethod::Sms), "+*******1234");
-        assert_eq!(
-            MaskedAddressResponse::default().masked_address(DeliveryMethod::Sms),
-            ""
-        );
     }
 }

@@ -76,6 +76,15 @@ secret_type!(
     TotpCode
 );
 secret_type!(
+    /// A user's password (password sign-up, sign-in, replace, update).
+    Password
+);
+secret_type!(
+    /// The one-time token of a magic link (its `t` query parameter), or of a password
+    /// reset link; spent by `POST /v1/auth/magiclink/verify`.
+    MagicLinkToken
+);
+secret_type!(
     /// A one-time code: the `code` returned to a redirect URL by OAuth, SSO or SAML, or a
     /// native provider's authorization code.
     ExchangeCode

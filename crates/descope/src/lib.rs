@@ -94,6 +94,10 @@ mod guides {
     mod enchanted_link {}
     #[doc = include_str!("../../../docs/otp.md")]
     mod otp {}
+    #[doc = include_str!("../../../docs/magic-link.md")]
+    mod magic_link {}
+    #[doc = include_str!("../../../docs/password.md")]
+    mod password {}
     #[doc = include_str!("../../../docs/sessions.md")]
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]

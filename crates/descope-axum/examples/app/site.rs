@@ -33,7 +33,12 @@ fn sign_in_links(sso_tenant: &str) -> String {
     format!(
         "<p><a href=\"/auth/oauth/google?redirect=/me\">Sign in with Google</a></p>\n\
          <p><a href=\"/auth/sso?tenant={tenant}&amp;redirect=/me\">Sign in with SSO</a> \
-         (tenant {})</p>\n",
+         (tenant {})</p>\n\
+         <form method=\"post\" action=\"/auth/magiclink?redirect=/me\">\
+         <input name=\"loginId\" type=\"email\" placeholder=\"you@example.com\" required> \
+         <button id=\"magic-link\" type=\"submit\">Email me a sign-in link</button></form>\n\
+         <p><small>Against the emulator, the link is in its outbox \
+         (<code>GET /emulator/outbox</code>).</small></p>\n",
         escape(sso_tenant)
     )
 }

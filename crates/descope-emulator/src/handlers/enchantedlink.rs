@@ -20,8 +20,8 @@ use super::{check_selected_tenant, jwt_json};
 use crate::api_error::ApiError;
 use crate::extract::{Auth, ClientIp, JsonBody};
 use crate::project::{
-    Channel, Grant, LinkPurpose, LinkToken, Message, MessageKind, PendingLink, Project, User,
-    link_with_token, with_method,
+    Channel, EnchantedPurpose, Grant, Message, MessageKind, PendingEnchanted, Project, SentLink,
+    User, link_with_token, masked_answer, with_method,
 };
 use crate::random;
 
@@ -36,22 +36,6 @@ fn channel(method: &str) -> Result<Channel, ApiError> {
     }
 }
 
-/// `a***@example.com`, `+*******0121`: what the start calls answer.
-fn mask(address: &str) -> String {
-    match address.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => {
-            let chars: Vec<char> = address.chars().collect();
-            let keep = chars.len().min(4);
-            let hidden = chars.len() - keep;
-            "*".repeat(hidden) + &chars[hidden..].iter().collect::<String>()
-        }
-    }
-}
-
 fn link_lifetime(project: &Project) -> i64 {
     i64::try_from(project.config.code_ttl_seconds).unwrap_or(i64::MAX)
 }
@@ -59,7 +43,7 @@ fn link_lifetime(project: &Project) -> i64 {
 /// Keeps the pending reference and its link, sends the link, and answers the start call.
 fn send_link(
     project: &Project,
-    pending: PendingLink,
+    pending: PendingEnchanted,
     channel: Channel,
     to: &str,
     uri: &str,
@@ -85,26 +69,22 @@ fn send_link(
         st.sweep(now);
         st.enchanted
             .pending
-            .insert(pending_ref.clone(), PendingLink { exp, ..pending });
+            .insert(pending_ref.clone(), PendingEnchanted { exp, ..pending });
         st.enchanted.tokens.insert(
             token,
-            LinkToken {
+            SentLink {
                 pending_ref: pending_ref.clone(),
                 exp,
             },
         );
         st.outbox.push(message);
     }
-    let masked = mask(to);
-    let (masked_email, masked_phone) = match channel {
-        Channel::Email => (masked, String::new()),
-        _ => (String::new(), masked),
-    };
+    let masked = masked_answer(channel, to);
     Ok(Json(EnchantedLinkResponse {
         link_id,
         pending_ref: PendingRef::new(pending_ref),
-        masked_email,
-        masked_phone,
+        masked_email: masked.masked_email,
+        masked_phone: masked.masked_phone,
     }))
 }
 
@@ -151,8 +131,8 @@ pub(super) async fn signup(
     }
     .unwrap_or_else(|| login_id.to_owned());
     let options = body.login_options.unwrap_or_default();
-    let pending = PendingLink {
-        purpose: LinkPurpose::SignIn { signup: Some(user) },
+    let pending = PendingEnchanted {
+        purpose: EnchantedPurpose::SignIn { signup: Some(user) },
         login_id: login_id.to_owned(),
         prior: None,
         custom_claims: options.custom_claims.unwrap_or_default(),
@@ -201,8 +181,8 @@ async fn start_signin(
         )?;
     }
     let to = address_of(project, login_id, channel);
-    let pending = PendingLink {
-        purpose: LinkPurpose::SignIn {
+    let pending = PendingEnchanted {
+        purpose: EnchantedPurpose::SignIn {
             signup: create.then(Default::default),
         },
         login_id: login_id.to_owned(),
@@ -274,7 +254,7 @@ pub(super) async fn verify(
         .cloned()
         .ok_or_else(|| link_expired("The sign-in this link belongs to expired"))?;
     let user_id = match &pending.purpose {
-        LinkPurpose::SignIn { signup } => match st.user_id_by_login(&pending.login_id) {
+        EnchantedPurpose::SignIn { signup } => match st.user_id_by_login(&pending.login_id) {
             Some(id) => id,
             None => {
                 let Some(details) = signup else {
@@ -292,7 +272,7 @@ pub(super) async fn verify(
                 id
             }
         },
-        LinkPurpose::Update {
+        EnchantedPurpose::Update {
             email,
             phone,
             add_to_login_ids,
@@ -412,8 +392,8 @@ pub(super) async fn update_email(
         return Err(ApiError::invalid_argument("The email address is not valid"));
     }
     let prior = signed_in_user(&auth, login_id)?;
-    let pending = PendingLink {
-        purpose: LinkPurpose::Update {
+    let pending = PendingEnchanted {
+        purpose: EnchantedPurpose::Update {
             email: Some(email.to_owned()),
             phone: None,
             add_to_login_ids: body.add_to_login_ids == Some(true),
@@ -444,8 +424,8 @@ pub(super) async fn update_phone(
         return Err(ApiError::missing_field("phone"));
     }
     let prior = signed_in_user(&auth, login_id)?;
-    let pending = PendingLink {
-        purpose: LinkPurpose::Update {
+    let pending = PendingEnchanted {
+        purpose: EnchantedPurpose::Update {
             email: None,
             phone: Some(phone.to_owned()),
             add_to_login_ids: body.add_to_login_ids == Some(true),
@@ -459,16 +439,4 @@ pub(super) async fn update_phone(
     };
     let uri = body.uri.unwrap_or_default();
     send_link(&auth.project, pending, channel, phone, &uri)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks() {
-        assert_eq!(mask("ada@example.com"), "a***@example.com");
-        assert_eq!(mask("+15555550121"), "********0121");
-        assert_eq!(mask("12"), "12");
-    }
 }

@@ -4,8 +4,10 @@ mod consent;
 mod control;
 mod enchantedlink;
 mod keys;
+mod magiclink;
 mod native;
 mod otp;
+mod password;
 mod redirect;
 mod session;
 mod sso;
@@ -89,6 +91,37 @@ pub(crate) fn router(app: App) -> Router {
             "/v1/auth/otp/update/phone/{method}",
             post(otp::update_phone),
         )
+        .route(
+            "/v1/auth/magiclink/signup/{method}",
+            post(magiclink::signup),
+        )
+        .route(
+            "/v1/auth/magiclink/signin/{method}",
+            post(magiclink::signin),
+        )
+        .route(
+            "/v1/auth/magiclink/signup-in/{method}",
+            post(magiclink::signup_in),
+        )
+        .route("/v1/auth/magiclink/verify", post(magiclink::verify))
+        .route(
+            "/v1/auth/magiclink/update/email",
+            post(magiclink::update_email),
+        )
+        .route(
+            "/v1/auth/magiclink/update/phone",
+            post(magiclink::update_phone_bare),
+        )
+        .route(
+            "/v1/auth/magiclink/update/phone/{method}",
+            post(magiclink::update_phone),
+        )
+        .route("/v1/auth/password/signup", post(password::signup))
+        .route("/v1/auth/password/signin", post(password::signin))
+        .route("/v1/auth/password/replace", post(password::replace))
+        .route("/v1/auth/password/reset", post(password::reset))
+        .route("/v1/auth/password/update", post(password::update))
+        .route("/v1/auth/password/policy", get(password::policy))
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))

@@ -17,13 +17,13 @@ use crate::api_error::ApiError;
 use crate::extract::{Auth, ClientIp, JsonBody};
 use crate::project::{
     AddressUpdate, Channel, Grant, Message, MessageKind, OTP_MAX_FAILURES, OTP_TTL_SECONDS,
-    OtpPurpose, PendingOtp, Prior, State, User, mask, new_code, otp_key, with_method,
+    OtpPurpose, PendingOtp, Prior, State, User, masked_answer, new_code, otp_key, with_method,
 };
 use crate::random;
 
 fn delivery_method(name: &str) -> Result<DeliveryMethod, ApiError> {
-    DeliveryMethod::from_name(name)
-        .ok_or_else(|| ApiError::invalid_argument("Unknown delivery method"))
+    name.parse::<DeliveryMethod>()
+        .map_err(|_| ApiError::invalid_argument("Unknown delivery method"))
 }
 
 fn channel(method: DeliveryMethod) -> Result<Channel, ApiError> {
@@ -37,18 +37,12 @@ fn other_user() -> ApiError {
 
 /// `{maskedEmail}` or `{maskedPhone}`, as the method decides.
 fn masked(method: DeliveryMethod, address: &str) -> Json<MaskedAddressResponse> {
-    let masked = Some(mask(address, !method.is_phone()));
-    Json(if method.is_phone() {
-        MaskedAddressResponse {
-            masked_phone: masked,
-            ..MaskedAddressResponse::default()
-        }
+    let channel = if method.is_phone() {
+        Channel::Sms
     } else {
-        MaskedAddressResponse {
-            masked_email: masked,
-            ..MaskedAddressResponse::default()
-        }
-    })
+        Channel::Email
+    };
+    Json(masked_answer(channel, address))
 }
 
 /// Checks an address for its method: an email address must look like one.

@@ -10,7 +10,7 @@ use super::state::MAX_PENDING;
 
 /// What clicking the link does.
 #[derive(Debug, Clone)]
-pub(crate) enum LinkPurpose {
+pub(crate) enum EnchantedPurpose {
     /// Signs in the login id's user; `signup` creates it first (with these details) when
     /// missing.
     SignIn { signup: Option<SignUpUser> },
@@ -24,8 +24,8 @@ pub(crate) enum LinkPurpose {
 
 /// A started enchanted link, keyed by its pending reference.
 #[derive(Debug, Clone)]
-pub(crate) struct PendingLink {
-    pub(crate) purpose: LinkPurpose,
+pub(crate) struct PendingEnchanted {
+    pub(crate) purpose: EnchantedPurpose,
     pub(crate) login_id: String,
     pub(crate) prior: Option<Prior>,
     pub(crate) custom_claims: Map<String, Value>,
@@ -35,19 +35,19 @@ pub(crate) struct PendingLink {
     pub(crate) exp: i64,
 }
 
-impl Expires for PendingLink {
+impl Expires for PendingEnchanted {
     fn exp(&self) -> i64 {
         self.exp
     }
 }
 
 /// A sent link's token → its pending reference. No `Debug`: keyed by tokens.
-pub(crate) struct LinkToken {
+pub(crate) struct SentLink {
     pub(crate) pending_ref: String,
     pub(crate) exp: i64,
 }
 
-impl Expires for LinkToken {
+impl Expires for SentLink {
     fn exp(&self) -> i64 {
         self.exp
     }
@@ -56,8 +56,8 @@ impl Expires for LinkToken {
 /// The enchanted-link state of a project. No `Debug`: keyed by secrets.
 #[derive(Default)]
 pub(crate) struct Enchanted {
-    pub(crate) tokens: Expiring<LinkToken, MAX_PENDING>,
-    pub(crate) pending: Expiring<PendingLink, MAX_PENDING>,
+    pub(crate) tokens: Expiring<SentLink, MAX_PENDING>,
+    pub(crate) pending: Expiring<PendingEnchanted, MAX_PENDING>,
 }
 
 impl Enchanted {
@@ -71,9 +71,9 @@ impl Enchanted {
 mod tests {
     use super::*;
 
-    fn pending(exp: i64) -> PendingLink {
-        PendingLink {
-            purpose: LinkPurpose::SignIn { signup: None },
+    fn pending(exp: i64) -> PendingEnchanted {
+        PendingEnchanted {
+            purpose: EnchantedPurpose::SignIn { signup: None },
             login_id: "ada@example.com".to_owned(),
             prior: None,
             custom_claims: Map::new(),
@@ -90,7 +90,7 @@ mod tests {
         e.pending.insert("live".to_owned(), pending(1000));
         e.tokens.insert(
             "old".to_owned(),
-            LinkToken {
+            SentLink {
                 pending_ref: "old".to_owned(),
                 exp: 100,
             },

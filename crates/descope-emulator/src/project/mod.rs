@@ -4,9 +4,8 @@
 mod enchanted;
 mod expiring;
 mod flows;
+mod links;
 mod otp;
-// Until every sign-in method that sends messages lands (issue 13).
-#[allow(dead_code)]
 mod outbox;
 mod sessions;
 mod state;
@@ -17,14 +16,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
-pub(crate) use enchanted::{LinkPurpose, LinkToken, PendingLink};
+pub(crate) use enchanted::{EnchantedPurpose, PendingEnchanted, SentLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
+pub(crate) use links::{LinkPurpose, PasswordState, PendingLink};
 pub(crate) use otp::{
-    AddressUpdate, OTP_MAX_FAILURES, OTP_TTL_SECONDS, OtpPurpose, PendingOtp, mask, new_code,
-    otp_key,
+    AddressUpdate, OTP_MAX_FAILURES, OTP_TTL_SECONDS, OtpPurpose, PendingOtp, new_code, otp_key,
 };
-#[allow(unused_imports)]
-pub(crate) use outbox::{Channel, Message, MessageKind, Outbox, link_with_token};
+pub(crate) use outbox::{Channel, Message, MessageKind, link_with_token, masked_answer};
 pub(crate) use sessions::{Grant, with_method};
 pub(crate) use state::State;
 pub(crate) use users::{TotpState, User, user_value};

@@ -1,5 +1,5 @@
 //! Pending one-time codes (OTP by email, SMS, voice, WhatsApp): one per login id, single
-//! use, expiring, burned after too many wrong attempts; and how addresses are masked.
+//! use, expiring, burned after too many wrong attempts.
 
 use descope_types::{DeliveryMethod, SignUpUser};
 use serde_json::{Map, Value};
@@ -59,41 +59,9 @@ pub(crate) fn new_code(random: [u8; 8]) -> String {
     format!("{:06}", u64::from_le_bytes(random) % 1_000_000)
 }
 
-/// `a***@example.com` for an email, `+*******1234` for a phone number: what Descope shows
-/// of the address a code went to.
-pub(crate) fn mask(address: &str, email: bool) -> String {
-    if email && let Some((local, domain)) = address.rsplit_once('@') {
-        let first: String = local.chars().take(1).collect();
-        return format!("{first}***@{domain}");
-    }
-    let digits = address.chars().filter(char::is_ascii_digit).count();
-    let keep_from = digits.saturating_sub(4);
-    let mut seen = 0;
-    address
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| {
-            if c.is_ascii_digit() {
-                seen += 1;
-                if seen > keep_from { c } else { '*' }
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks() {
-        assert_eq!(mask("ada@example.com", true), "a***@example.com");
-        assert_eq!(mask("+15555551234", false), "+*******1234");
-        assert_eq!(mask("123", false), "123");
-        assert_eq!(mask("not-an-email", true), "not-an-email");
-    }
 
     #[test]
     fn codes_are_six_digits() {

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use descope_types::MaskedAddressResponse;
 use serde::Serialize;
 
 /// Messages a project keeps; when full, the oldest is dropped.
@@ -18,6 +19,8 @@ pub(crate) enum MessageKind {
     #[serde(rename = "enchantedlink")]
     EnchantedLink,
     PasswordReset,
+    // Sent by the management API's invitations (issue 14).
+    #[allow(dead_code)]
     Invite,
 }
 
@@ -160,6 +163,48 @@ pub(crate) fn link_with_token(url: &str, token: &str) -> String {
     }
 }
 
+/// An address as the answers of Descope's sending calls show it: `a***@example.com` (first
+/// character and domain kept) or `+*******1234` (every digit but the last four starred).
+pub(crate) fn mask(address: &str, email: bool) -> String {
+    if email && let Some((local, domain)) = address.rsplit_once('@') {
+        let first: String = local.chars().take(1).collect();
+        return format!("{first}***@{domain}");
+    }
+    let digits = address.chars().filter(char::is_ascii_digit).count();
+    let keep_from = digits.saturating_sub(4);
+    let mut seen = 0;
+    address
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen > keep_from { c } else { '*' }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The answer of a call that sent a message to `to` over `channel`: `{maskedEmail}` for
+/// email, `{maskedPhone}` otherwise.
+pub(crate) fn masked_answer(channel: Channel, to: &str) -> MaskedAddressResponse {
+    let email = channel == Channel::Email;
+    let masked = mask(to, email);
+    if email {
+        MaskedAddressResponse {
+            masked_email: masked,
+            ..MaskedAddressResponse::default()
+        }
+    } else {
+        MaskedAddressResponse {
+            masked_phone: masked,
+            ..MaskedAddressResponse::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +227,16 @@ mod tests {
         }
         assert_eq!(outbox.len(), MAX_MESSAGES);
         assert!(outbox.list(Some("a@example.com")).is_empty());
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("ada@example.com", true), "a***@example.com");
+        assert_eq!(mask("+15555551234", false), "+*******1234");
+        assert_eq!(mask("123", false), "123");
+        let answer = masked_answer(Channel::Sms, "+15555551234");
+        assert_eq!(answer.masked_phone, "+*******1234");
+        assert!(answer.masked_email.is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use descope_types::{TenantClaims, UserResponse};
 use super::enchanted::Enchanted;
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
+use super::links::PendingLink;
 use super::otp::PendingOtp;
 use super::outbox::Outbox;
 use super::sessions::RefreshSession;
@@ -38,6 +39,8 @@ pub(crate) struct State {
     pub(crate) native_states: Expiring<NativeState, MAX_PENDING>,
     pub(crate) native_grants: Expiring<NativeGrant, MAX_PENDING>,
     pub(crate) sessions: Expiring<RefreshSession, MAX_SESSIONS>,
+    /// Magic-link and password-reset tokens, single use.
+    pub(crate) links: Expiring<PendingLink, MAX_PENDING>,
     /// What Descope would have sent (email, SMS, ...), for tests to read.
     pub(crate) outbox: Outbox,
     /// Enchanted links: sent tokens and pending references.
@@ -104,6 +107,23 @@ impl State {
 
     pub(crate) fn user_mut(&mut self, user_id: &str) -> Option<&mut User> {
         self.users.get_mut(user_id).map(|u| &mut **u)
+    }
+
+    /// Adds a login id to a user (no-op when it is already theirs); false when another user
+    /// has it.
+    pub(crate) fn add_login_id(&mut self, user_id: &str, login_id: &str) -> bool {
+        match self.user_id_by_login(login_id) {
+            Some(owner) => owner == user_id,
+            None => {
+                let Some(user) = self.users.get_mut(user_id) else {
+                    return false;
+                };
+                user.login_ids.push(login_id.to_owned());
+                self.logins
+                    .insert(login_id.to_lowercase(), user_id.to_owned());
+                true
+            }
+        }
     }
 
     pub(crate) fn user_id_by_login(&self, login_id: &str) -> Option<String> {
@@ -204,6 +224,7 @@ impl State {
         self.sessions.sweep(now);
         self.enchanted.sweep(now);
         self.otp_codes.sweep(now);
+        self.links.sweep(now);
     }
 }
 

@@ -54,6 +54,7 @@ pub(crate) struct User {
     pub(crate) created_time: i64,
     pub(crate) custom_attributes: Option<Map<String, Value>>,
     pub(crate) totp: Option<TotpState>,
+    pub(crate) password: Option<super::links::PasswordState>,
     pub(crate) oauth: Providers,
     pub(crate) saml: bool,
     /// Completed sign-ins (`firstSeen` is true on the first).
@@ -233,7 +234,7 @@ pub(crate) fn user_response(
         oauth: Some(user.oauth.to_map()),
         scim: Some(false),
         webauthn: Some(false),
-        password: Some(false),
+        password: Some(user.password.is_some()),
         permissions: permissions_of(&user.roles),
         ..UserResponse::default()
     }

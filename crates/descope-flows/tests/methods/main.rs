@@ -7,7 +7,9 @@
 mod common;
 mod enchantedlink;
 mod harness;
+mod magiclink;
 mod otp;
+mod password;
 
 use harness::{Backend, over_both_backends, setup};
 
