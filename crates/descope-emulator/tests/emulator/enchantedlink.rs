@@ -269,7 +269,7 @@ async fn sign_up_or_in_creates_the_user_on_click_and_sign_in_needs_one() {
         )
         .await;
     assert_eq!(status, 200, "{started}");
-    assert_eq!(str_of(&started, "maskedPhone"), "********0199");
+    assert_eq!(str_of(&started, "maskedPhone"), "+*******0199");
     let message = last_message(&env, Some("+15555550199")).await;
     assert_eq!(message["channel"], "sms");
     assert_eq!(click(&env, Some("+15555550199")).await.0, 200);

@@ -528,7 +528,7 @@ async fn phone_sign_up_or_in_and_sign_in(kind: Backend) {
     let s = setup(kind).await;
     let el = s.client.enchanted_link();
     let started = el.sign_up_or_in_with_phone(PHONE, URI).await.unwrap();
-    assert_eq!(started.masked_phone, "********0121");
+    assert_eq!(started.masked_phone, "+*******0121");
     assert!(started.masked_email.is_empty());
     let message = s.last_message(PHONE).await;
     assert_eq!(message["channel"], "sms");
