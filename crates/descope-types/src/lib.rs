@@ -46,6 +46,7 @@ mod requests;
 mod responses;
 mod secret;
 mod user;
+mod webauthn;
 
 pub use claims::{
     Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims, TenantsClaim, TenantsIter,
@@ -71,3 +72,8 @@ pub use secret::{
     SessionToken, TotpCode, TotpKey,
 };
 pub use user::{UserResponse, UserTenant};
+pub use webauthn::{
+    AuthenticatorSelection, PasskeyOptions, WebAuthnFinishRequest, WebAuthnSignInStartRequest,
+    WebAuthnSignUpStartRequest, WebAuthnStartResponse, WebAuthnTransactionId,
+    WebAuthnUpdateFinishResponse, WebAuthnUpdateStartRequest, WebAuthnUser,
+};
