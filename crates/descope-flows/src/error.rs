@@ -117,6 +117,12 @@ pub enum Argument {
     AccessKey,
     /// A request body that could not be serialized.
     Body,
+    /// The origin of the page running a WebAuthn ceremony.
+    Origin,
+    /// A WebAuthn transaction id.
+    TransactionId,
+    /// A WebAuthn credential (the browser's answer, as JSON).
+    Credential,
 }
 
 impl Argument {
@@ -133,6 +139,9 @@ impl Argument {
             Self::NativeCredential => "native ID token or code",
             Self::AccessKey => "access key",
             Self::Body => "request body",
+            Self::Origin => "origin",
+            Self::TransactionId => "WebAuthn transaction id",
+            Self::Credential => "WebAuthn credential",
         }
     }
 }
