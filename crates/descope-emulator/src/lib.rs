@@ -60,7 +60,7 @@ mod totp;
 
 pub use config::{
     DEFAULT_PROJECT_ID, EmulatorConfig, RateLimit, Seed, SeedAccessKey, SeedRole, SeedTenant,
-    SeedUser, SeedUserTenant,
+    SeedUser, SeedUserTenant, WebAuthnConfig,
 };
 pub use error::{EmulatorError, EmulatorErrorKind};
 pub use keys::SigningKey;

@@ -9,6 +9,7 @@ use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
 use super::outbox::Outbox;
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
+use super::webauthn::WebAuthnState;
 use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
 
 /// Pending flows, codes, native states and native grants a project holds, each; when full,
@@ -38,6 +39,8 @@ pub(crate) struct State {
     pub(crate) sessions: Expiring<RefreshSession, MAX_SESSIONS>,
     /// What Descope would have sent (email, SMS, ...), for tests to read.
     pub(crate) outbox: Outbox,
+    /// WebAuthn ceremonies in progress and the credential index.
+    pub(crate) webauthn: WebAuthnState,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.
@@ -196,6 +199,7 @@ impl State {
         self.native_states.sweep(now);
         self.native_grants.sweep(now);
         self.sessions.sweep(now);
+        self.webauthn.sweep(now);
     }
 }
 

@@ -54,6 +54,8 @@ pub(crate) struct User {
     pub(crate) created_time: i64,
     pub(crate) custom_attributes: Option<Map<String, Value>>,
     pub(crate) totp: Option<TotpState>,
+    /// WebAuthn credentials (at most `webauthn.max_passkeys_per_user`).
+    pub(crate) passkeys: Vec<super::webauthn::StoredPasskey>,
     pub(crate) oauth: Providers,
     pub(crate) saml: bool,
     /// Completed sign-ins (`firstSeen` is true on the first).
@@ -232,7 +234,7 @@ pub(crate) fn user_response(
         saml: Some(user.saml),
         oauth: Some(user.oauth.to_map()),
         scim: Some(false),
-        webauthn: Some(false),
+        webauthn: Some(!user.passkeys.is_empty()),
         password: Some(false),
         permissions: permissions_of(&user.roles),
         ..UserResponse::default()
