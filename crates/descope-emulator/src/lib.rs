@@ -38,6 +38,7 @@
 
 mod api_error;
 mod app;
+mod authenticator;
 mod bearer;
 mod clock;
 mod config;
@@ -58,6 +59,7 @@ mod ratelimit;
 mod server;
 mod totp;
 
+pub use authenticator::SoftAuthenticator;
 pub use config::{
     DEFAULT_PROJECT_ID, EmulatorConfig, RateLimit, Seed, SeedAccessKey, SeedRole, SeedTenant,
     SeedUser, SeedUserTenant, WebAuthnConfig,

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use webauthn_rs::prelude::{
     PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+    WebauthnError,
 };
 
 use super::redirect::prior_session;
@@ -40,6 +41,10 @@ fn not_allowed(message: &'static str) -> ApiError {
         "WebAuthn verification failed",
         message,
     )
+}
+
+fn counter_went_back() -> ApiError {
+    not_allowed("The sign counter went backwards: the authenticator may be cloned")
 }
 
 fn unknown_transaction() -> ApiError {
@@ -532,7 +537,10 @@ pub(super) async fn signin_finish(
     // below against the stored passkey.
     let result = rp
         .finish_passkey_authentication(&credential, state)
-        .map_err(|_| not_allowed("The assertion could not be verified"))?;
+        .map_err(|e| match e {
+            WebauthnError::CredentialPossibleCompromise => counter_went_back(),
+            _ => not_allowed("The assertion could not be verified"),
+        })?;
     {
         let mut st = project.lock();
         let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;
@@ -542,9 +550,7 @@ pub(super) async fn signin_finish(
             .find(|p| p.passkey.cred_id() == result.cred_id())
             .ok_or_else(|| not_allowed("The passkey is no longer registered"))?;
         if (result.counter() > 0 || stored.counter > 0) && result.counter() <= stored.counter {
-            return Err(not_allowed(
-                "The sign counter went backwards: the authenticator may be cloned",
-            ));
+            return Err(counter_went_back());
         }
         stored.counter = result.counter();
         stored.passkey.update_credential(&result);

@@ -10,4 +10,5 @@ mod native;
 mod oauth_sso;
 mod sessions;
 mod totp;
+mod webauthn;
 mod wire_captures;
