@@ -255,7 +255,10 @@ mod tests {
         }))
         .unwrap();
         let debug = format!("{start:?}");
-        assert!(!debug.contains("tx-secret") && !debug.contains("challenge"), "{debug}");
+        assert!(
+            !debug.contains("tx-secret") && !debug.contains("challenge"),
+            "{debug}"
+        );
         assert_eq!(start.transaction_id.secret(), "tx-secret");
         let empty: WebAuthnStartResponse = serde_json::from_str("{}").unwrap();
         assert!(empty.transaction_id.is_empty() && !empty.create);

@@ -40,7 +40,7 @@ async fn finish(env: &Env, path: &str, tx: &str, credential: &str) -> (StatusCod
 /// Sign-up start → authenticator creates → finish; returns the JWT answer.
 async fn sign_up(env: &Env, authenticator: &mut SoftAuthenticator, login: &str) -> Value {
     let (tx, options, create) = begin(
-        &env,
+        env,
         "/v1/auth/webauthn/signup/start",
         None,
         json!({"user": {"loginId": login, "name": "Passkey User"}, "origin": ORIGIN}),
@@ -56,7 +56,7 @@ async fn sign_up(env: &Env, authenticator: &mut SoftAuthenticator, login: &str) 
 /// A sign-in start; returns `(transactionId, options)`.
 async fn sign_in_start(env: &Env, login: &str) -> (String, String) {
     let (tx, options, create) = begin(
-        &env,
+        env,
         "/v1/auth/webauthn/signin/start",
         None,
         json!({"loginId": login, "origin": ORIGIN}),

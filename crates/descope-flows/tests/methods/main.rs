@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod harness;
+mod webauthn;
 
 use harness::{Backend, over_both_backends, setup};
 
