@@ -362,6 +362,15 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         .await?;
     detail(&rejection);
 
+    let (_, passkey) = steps
+        .run(
+            "Passkey sign-up → sign-in (software authenticator)",
+            // Boxed: the software authenticator makes a large future.
+            Box::pin(crate::webauthn::demo(&client, "passkey@example.com")),
+        )
+        .await?;
+    detail(&format!("amr {:?}", passkey.session.amr()));
+
     steps
         .run("Stop the emulator", async {
             emulator.shutdown().await;

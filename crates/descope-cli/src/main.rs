@@ -3,7 +3,7 @@
 //! * `descope demo` starts the embedded emulator and walks through every flow with the real
 //!   client, offline.
 //! * `descope emulator` runs the emulator standalone for your own tests and front ends.
-//! * `descope totp|oauth|sso|session ...` call Descope (or any base URL) for real projects.
+//! * `descope totp|oauth|sso|session|passkey ...` call Descope (or any base URL) for real projects.
 //!
 //! See docs/cli.md for every command, the token inputs and the exit codes.
 
@@ -19,6 +19,7 @@ mod error;
 mod input;
 mod output;
 mod totp_code;
+mod webauthn;
 
 use error::{CliError, EXIT_CODES_HELP};
 
@@ -74,6 +75,9 @@ enum Command {
     /// Sessions: validate, refresh, me, logout, tenant selection.
     #[command(subcommand)]
     Session(commands::SessionCommand),
+    /// Passkeys (WebAuthn): start and finish sign-up, sign-in, adding a passkey.
+    #[command(subcommand)]
+    Passkey(webauthn::PasskeyCommand),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -159,6 +163,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
     }
 }
 
