@@ -90,6 +90,8 @@ mod guides {
     mod sso {}
     #[doc = include_str!("../../../docs/totp.md")]
     mod totp {}
+    #[doc = include_str!("../../../docs/passkeys.md")]
+    mod passkeys {}
     #[doc = include_str!("../../../docs/sessions.md")]
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]
