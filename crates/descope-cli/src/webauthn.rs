@@ -184,7 +184,7 @@ impl PasskeyCommand {
     }
 }
 
-/// The demo's passkey ceremonies: a software authenticator (passkey-rs) creates a passkey
+/// The demo's passkey ceremonies: a software authenticator creates a passkey
 /// on the emulator's default origin, then signs in with it.
 pub async fn demo(
     client: &Client,

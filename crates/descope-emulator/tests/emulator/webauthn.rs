@@ -1,5 +1,5 @@
-//! WebAuthn (passkeys): the emulator as a relying party, driven by a software authenticator
-//! (1Password's passkey-rs) playing the browser: full ceremonies, the captured SDK request
+//! WebAuthn (passkeys): the emulator as a relying party, driven by its software
+//! authenticator playing the browser: full ceremonies, the captured SDK request
 //! shapes, and the refusals (replayed assertion, wrong origin, wrong challenge, counter going
 //! back, expired or reused transactions).
 
@@ -115,6 +115,7 @@ async fn sign_up_sign_in_and_update_with_a_software_authenticator() {
             .len(),
         1
     );
+    assert!(authenticator.create(&options, ORIGIN).await.is_err());
     let credential = second.create(&options, ORIGIN).await.unwrap();
     let (status, answer) = finish(&env, "/v1/auth/webauthn/update/finish", &tx, &credential).await;
     assert_eq!((status, answer), (StatusCode::OK, json!({})));
@@ -510,7 +511,10 @@ async fn replay(name: &str) {
             bodies.push(body);
         } else {
             let (tx, options, create) = last_start.clone().expect("a start precedes finish");
-            let credential = if create {
+            let credential = if path.contains("/update/") {
+                // Another device: the first one holds an excluded credential.
+                SoftAuthenticator::new().create(&options, ORIGIN).await
+            } else if create {
                 authenticator.create(&options, ORIGIN).await
             } else {
                 authenticator.get(&options, ORIGIN).await
