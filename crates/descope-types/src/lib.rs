@@ -1,6 +1,6 @@
 //! Wire types of the Descope authentication API: requests, responses, the user object,
-//! errors, JSON Web Key sets and JWT claims, for OAuth (web and native), SSO/SAML, TOTP and
-//! session management.
+//! errors, JSON Web Key sets and JWT claims, for OAuth (web and native), SSO/SAML, TOTP,
+//! WebAuthn (passkeys) and session management.
 //!
 //! Plain structs and enums with serde attributes, nothing else: no I/O, no HTTP. The field
 //! names follow the wire exactly (`provisioningURL`, `tenantSSOID`, `TOTP`, `OAuth`...).
