@@ -302,6 +302,112 @@ async function magicLinkAndPassword() {
 }
 await magicLinkAndPassword();
 // ---- end magic link and password -------------------------------------------------------
+// ---- WebAuthn (passkeys) ----------------------------------------------------------------
+// A minimal software authenticator (ES256, "none" attestation, sign counter) on node:crypto:
+// enough to finish real ceremonies.
+const PASSKEY_ORIGIN = 'http://localhost:3000';
+const b64u = (buf) => Buffer.from(buf).toString('base64url');
+const sha256 = (data) => crypto.createHash('sha256').update(data).digest();
+
+function cbor(value) {
+  const head = (major, n) => {
+    if (n < 24) return Buffer.from([(major << 5) | n]);
+    if (n < 256) return Buffer.from([(major << 5) | 24, n]);
+    if (n < 65536) return Buffer.from([(major << 5) | 25, n >> 8, n & 255]);
+    const b = Buffer.alloc(5); b[0] = (major << 5) | 26; b.writeUInt32BE(n, 1); return b;
+  };
+  if (typeof value === 'number') return value >= 0 ? head(0, value) : head(1, -1 - value);
+  if (Buffer.isBuffer(value)) return Buffer.concat([head(2, value.length), value]);
+  if (typeof value === 'string') { const b = Buffer.from(value); return Buffer.concat([head(3, b.length), b]); }
+  if (value instanceof Map) {
+    return Buffer.concat([head(5, value.size), ...[...value].flatMap(([k, v]) => [cbor(k), cbor(v)])]);
+  }
+  throw new Error(`cbor: ${typeof value}`);
+}
+
+class SoftPasskey {
+  constructor() {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.privateKey = privateKey;
+    this.jwk = publicKey.export({ format: 'jwk' });
+    this.credId = crypto.randomBytes(16);
+    this.counter = 0;
+  }
+
+  clientData(type, options) {
+    return Buffer.from(JSON.stringify({ type, challenge: options.challenge, origin: PASSKEY_ORIGIN, crossOrigin: false }));
+  }
+
+  create(optionsJson) {
+    const options = JSON.parse(optionsJson).publicKey;
+    if (!options.pubKeyCredParams.some((p) => p.alg === -7)) throw new Error('no ES256');
+    const cose = new Map([[1, 2], [3, -7], [-1, 1],
+      [-2, Buffer.from(this.jwk.x, 'base64url')], [-3, Buffer.from(this.jwk.y, 'base64url')]]);
+    const len = Buffer.alloc(2); len.writeUInt16BE(this.credId.length);
+    const authData = Buffer.concat([sha256(options.rp.id), Buffer.from([0x45]), Buffer.alloc(4),
+      Buffer.alloc(16), len, this.credId, cbor(cose)]);
+    const attestation = cbor(new Map([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
+    return JSON.stringify({ id: b64u(this.credId), rawId: b64u(this.credId), type: 'public-key',
+      response: { clientDataJSON: b64u(this.clientData('webauthn.create', options)), attestationObject: b64u(attestation) } });
+  }
+
+  get(optionsJson) {
+    const options = JSON.parse(optionsJson).publicKey;
+    if (!(options.allowCredentials || []).some((c) => c.id === b64u(this.credId))) throw new Error('not allowed');
+    this.counter += 1;
+    const counter = Buffer.alloc(4); counter.writeUInt32BE(this.counter);
+    const authData = Buffer.concat([sha256(options.rpId), Buffer.from([0x05]), counter]);
+    const clientData = this.clientData('webauthn.get', options);
+    const signature = crypto.sign('sha256', Buffer.concat([authData, sha256(clientData)]), this.privateKey);
+    return JSON.stringify({ id: b64u(this.credId), rawId: b64u(this.credId), type: 'public-key',
+      response: { clientDataJSON: b64u(clientData), authenticatorData: b64u(authData), signature: b64u(signature) } });
+  }
+}
+
+function checkStart(started, create) {
+  if (!started.transactionId || started.create !== create) throw new Error(JSON.stringify(started));
+  if (!JSON.parse(started.options).publicKey.challenge) throw new Error('no challenge');
+}
+
+function amrOf(jwt) {
+  return JSON.parse(Buffer.from(jwt.sessionJwt.split('.')[1], 'base64url').toString()).amr;
+}
+
+await step('webauthn signUp.start -> authenticator -> signUp.finish', async () => {
+  const loginId = `node-wa-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const passkey = new SoftPasskey();
+  const started = must(await client.webauthn.signUp.start(loginId, PASSKEY_ORIGIN, 'Node Passkey'), 'signUp.start');
+  checkStart(started, true);
+  const jwt = must(await client.webauthn.signUp.finish(started.transactionId, passkey.create(started.options)), 'signUp.finish');
+  if (JSON.stringify(amrOf(jwt)) !== '["webauthn"]') throw new Error(`amr ${amrOf(jwt)}`);
+  Object.assign(state, { waLogin: loginId, waPasskey: passkey, waRefresh: jwt.refreshJwt });
+});
+
+await step('webauthn signIn.start / signUpOrIn.start -> signIn.finish', async () => {
+  for (const start of [client.webauthn.signIn.start, client.webauthn.signUpOrIn.start]) {
+    const started = must(await start(state.waLogin, PASSKEY_ORIGIN), 'start');
+    checkStart(started, false);
+    must(await client.webauthn.signIn.finish(started.transactionId, state.waPasskey.get(started.options)), 'signIn.finish');
+  }
+});
+
+await step('webauthn update.start (refresh) -> update.finish adds a passkey', async () => {
+  const second = new SoftPasskey();
+  const started = must(await client.webauthn.update.start(state.waLogin, PASSKEY_ORIGIN, state.waRefresh), 'update.start');
+  checkStart(started, true);
+  must(await client.webauthn.update.finish(started.transactionId, second.create(started.options)), 'update.finish');
+  const signIn = must(await client.webauthn.signIn.start(state.waLogin, PASSKEY_ORIGIN), 'signIn.start');
+  must(await client.webauthn.signIn.finish(signIn.transactionId, second.get(signIn.options)), 'signIn.finish');
+});
+
+await step('webauthn replayed assertion is rejected', async () => {
+  const started = must(await client.webauthn.signIn.start(state.waLogin, PASSKEY_ORIGIN), 'signIn.start');
+  const assertion = state.waPasskey.get(started.options);
+  must(await client.webauthn.signIn.finish(started.transactionId, assertion), 'signIn.finish');
+  const replay = await client.webauthn.signIn.finish(started.transactionId, assertion);
+  if (replay.ok) throw new Error('replayed assertion accepted');
+});
+// ---- end WebAuthn ---------------------------------------------------------------------
 
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;

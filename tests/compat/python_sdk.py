@@ -384,6 +384,130 @@ magic_link_and_password()
 # ---- end magic link and password ---------------------------------------------------------
 
 
+# ---- WebAuthn (passkeys) --------------------------------------------------------------
+# A minimal software authenticator (ES256, "none" attestation, sign counter) built on the
+# `cryptography` package the SDK already depends on: enough to finish real ceremonies.
+from cryptography.hazmat.primitives import hashes as _hashes
+from cryptography.hazmat.primitives.asymmetric import ec as _ec
+import json as _json
+
+PASSKEY_ORIGIN = "http://localhost:3000"
+
+
+def _b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64u(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _cbor(value):
+    def head(major, n):
+        if n < 24:
+            return bytes([major << 5 | n])
+        for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+            if n < 1 << (8 * size):
+                return bytes([major << 5 | extra]) + n.to_bytes(size, "big")
+        raise ValueError(n)
+    if isinstance(value, int):
+        return head(0, value) if value >= 0 else head(1, -1 - value)
+    if isinstance(value, bytes):
+        return head(2, len(value)) + value
+    if isinstance(value, str):
+        return head(3, len(value.encode())) + value.encode()
+    if isinstance(value, dict):
+        return head(5, len(value)) + b"".join(_cbor(k) + _cbor(v) for k, v in value.items())
+    raise TypeError(type(value))
+
+
+class SoftPasskey:
+    def __init__(self):
+        self.key = _ec.generate_private_key(_ec.SECP256R1())
+        self.cred_id = os.urandom(16)
+        self.counter = 0
+
+    def _client_data(self, kind, options):
+        return _json.dumps({"type": kind, "challenge": options["challenge"],
+                            "origin": PASSKEY_ORIGIN, "crossOrigin": False}).encode()
+
+    def create(self, options_json):
+        options = _json.loads(options_json)["publicKey"]
+        assert any(p["alg"] == -7 for p in options["pubKeyCredParams"]), options
+        numbers = self.key.public_key().public_numbers()
+        cose = {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+        rp_hash = hashlib.sha256(options["rp"]["id"].encode()).digest()
+        auth_data = (rp_hash + bytes([0x45]) + self.counter.to_bytes(4, "big") + bytes(16)
+                     + len(self.cred_id).to_bytes(2, "big") + self.cred_id + _cbor(cose))
+        attestation = _cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
+        return _json.dumps({"id": _b64u(self.cred_id), "rawId": _b64u(self.cred_id), "type": "public-key",
+                            "response": {"clientDataJSON": _b64u(self._client_data("webauthn.create", options)),
+                                         "attestationObject": _b64u(attestation)}})
+
+    def get(self, options_json):
+        options = _json.loads(options_json)["publicKey"]
+        allowed = [_unb64u(c["id"]) for c in options.get("allowCredentials", [])]
+        assert self.cred_id in allowed, "not an allowed credential"
+        self.counter += 1
+        rp_hash = hashlib.sha256(options["rpId"].encode()).digest()
+        auth_data = rp_hash + bytes([0x05]) + self.counter.to_bytes(4, "big")
+        client_data = self._client_data("webauthn.get", options)
+        signature = self.key.sign(auth_data + hashlib.sha256(client_data).digest(), _ec.ECDSA(_hashes.SHA256()))
+        return _json.dumps({"id": _b64u(self.cred_id), "rawId": _b64u(self.cred_id), "type": "public-key",
+                            "response": {"clientDataJSON": _b64u(client_data), "authenticatorData": _b64u(auth_data),
+                                         "signature": _b64u(signature), "userHandle": None}})
+
+
+def _check_start(started, create):
+    assert started["transactionId"], started
+    assert started["create"] is create, started
+    assert _json.loads(started["options"])["publicKey"]["challenge"], started
+
+
+@step("webauthn sign_up_start -> authenticator -> sign_up_finish")
+def _():
+    login_id = f"py-wa-{uuid.uuid4().hex[:8]}@example.com"
+    passkey = SoftPasskey()
+    started = client.webauthn.sign_up_start(login_id, PASSKEY_ORIGIN, {"name": "Py Passkey"})
+    _check_start(started, True)
+    jwt = client.webauthn.sign_up_finish(started["transactionId"], passkey.create(started["options"]))
+    assert jwt["sessionToken"]["amr"] == ["webauthn"], jwt["sessionToken"]
+    state["wa_login"], state["wa_passkey"] = login_id, passkey
+    state["wa_refresh"] = jwt["refreshSessionToken"]["jwt"]
+
+
+@step("webauthn sign_in_start / sign_up_or_in_start -> sign_in_finish")
+def _():
+    for start in (client.webauthn.sign_in_start, client.webauthn.sign_up_or_in_start):
+        started = start(state["wa_login"], PASSKEY_ORIGIN)
+        _check_start(started, False)
+        jwt = client.webauthn.sign_in_finish(started["transactionId"], state["wa_passkey"].get(started["options"]))
+        assert jwt["sessionToken"]["amr"] == ["webauthn"], jwt["sessionToken"]
+
+
+@step("webauthn update_start (refresh) -> update_finish adds a passkey")
+def _():
+    second = SoftPasskey()
+    started = client.webauthn.update_start(state["wa_login"], state["wa_refresh"], PASSKEY_ORIGIN)
+    _check_start(started, True)
+    assert client.webauthn.update_finish(started["transactionId"], second.create(started["options"])) is None
+    started = client.webauthn.sign_in_start(state["wa_login"], PASSKEY_ORIGIN)
+    assert len(_json.loads(started["options"])["publicKey"]["allowCredentials"]) == 2
+    client.webauthn.sign_in_finish(started["transactionId"], second.get(started["options"]))
+
+
+@step("webauthn replayed assertion is rejected")
+def _():
+    started = client.webauthn.sign_in_start(state["wa_login"], PASSKEY_ORIGIN)
+    assertion = state["wa_passkey"].get(started["options"])
+    client.webauthn.sign_in_finish(started["transactionId"], assertion)
+    try:
+        client.webauthn.sign_in_finish(started["transactionId"], assertion)
+    except AuthException:
+        return
+    raise AssertionError("replayed assertion accepted")
+# ---- end WebAuthn ---------------------------------------------------------------------
+
 passed = sum(results)
 failed = len(results) - passed
 print(f"python-sdk: {passed} passed, {failed} failed")

@@ -98,11 +98,9 @@ impl Descope {
         }
     }
 
-    /// `Set-Cookie` values for both tokens of a new session.
-    pub(crate) fn session_cookies(
-        &self,
-        info: &descope_flows::AuthenticationInfo,
-    ) -> Vec<HeaderValue> {
+    /// `Set-Cookie` values for both tokens of a new session, for a sign-in that ends in a
+    /// route of your own (a passkey finish, a one-time code): append them to the response.
+    pub fn session_cookies(&self, info: &descope_flows::AuthenticationInfo) -> Vec<HeaderValue> {
         let attrs = Attributes::from_data(&info.cookies, self.inner.secure_cookies);
         [
             set_cookie(

@@ -1,6 +1,7 @@
 //! Real-browser end-to-end test: headless Chromium (through chromedriver's WebDriver API,
 //! spoken here over reqwest) signs in to the example app through the emulator's
-//! interactive provider page, reads `/me`, and logs out.
+//! interactive provider page, reads `/me`, and logs out; then signs up and in with a passkey
+//! held by Chromium's virtual authenticator.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` packages (`CHROMIUM_BIN` and
 //! `CHROMEDRIVER` override the paths). Without a browser binary the test is skipped with a
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use descope_axum::Descope;
-use descope_emulator::{Emulator, EmulatorConfig};
+use descope_emulator::{Emulator, EmulatorConfig, WebAuthnConfig};
 use descope_flows::Client;
 use serde_json::{Value, json};
 
@@ -134,6 +135,19 @@ impl WebDriver {
         }
     }
 
+    /// Types `text` into the element at `xpath`.
+    async fn type_into(&self, xpath: &str, text: &str) -> Result<(), String> {
+        let element = self
+            .post("/element", json!({ "using": "xpath", "value": xpath }))
+            .await?;
+        let id = element[ELEMENT_KEY]
+            .as_str()
+            .ok_or_else(|| format!("no element id for {xpath}"))?;
+        self.post(&format!("/element/{id}/value"), json!({ "text": text }))
+            .await
+            .map(drop)
+    }
+
     async fn cookies(&self) -> Result<Vec<Value>, String> {
         Ok(self
             .get("/cookie")
@@ -185,9 +199,19 @@ async fn sign_in_me_logout_in_headless_chromium() {
     )
     .expect("Chromium is installed but chromedriver is not: apt-get install -y chromium-driver");
 
-    // The emulator in interactive mode and the example app, both on loopback.
+    // The emulator in interactive mode and the example app, both on loopback. Passkeys run
+    // on `localhost` (browsers refuse WebAuthn on an IP address origin), an origin the
+    // emulator's relying party is told to allow.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app_port = listener.local_addr().unwrap().port();
+    let app_url = format!("http://127.0.0.1:{app_port}");
+    let passkey_url = format!("http://localhost:{app_port}");
     let emulator = Emulator::start(EmulatorConfig {
         interactive: true,
+        webauthn: WebAuthnConfig {
+            extra_origins: vec![passkey_url.clone()],
+            ..WebAuthnConfig::default()
+        },
         ..EmulatorConfig::default()
     })
     .await
@@ -196,8 +220,6 @@ async fn sign_in_me_logout_in_headless_chromium() {
         .base_url(emulator.base_url())
         .build()
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let descope = Descope::builder(client)
         .app_url(&app_url)
         .secure_cookies(false)
@@ -276,7 +298,10 @@ async fn sign_in_me_logout_in_headless_chromium() {
     };
 
     let ada_id = user_id(&http, &emulator, "ada@example.com").await;
-    let result = journey(&driver, &app_url, emulator.base_url(), &ada_id).await;
+    let mut result = journey(&driver, &app_url, emulator.base_url(), &ada_id).await;
+    if result.is_ok() {
+        result = passkey_journey(&driver, &passkey_url).await;
+    }
     if let Err(error) = &result {
         driver.save_evidence().await;
         eprintln!("browser journey failed: {error}");
@@ -365,4 +390,54 @@ async fn journey(d: &WebDriver, app: &str, emulator: &str, ada_id: &str) -> Resu
         url == login && source.contains("Sign in with SSO")
     })
     .await
+}
+
+/// Signs up with a passkey, logs out, signs in with it: Chromium's virtual authenticator
+/// (WebDriver's WebAuthn extension) creates and uses the credential; the emulator verifies
+/// both ceremonies.
+async fn passkey_journey(d: &WebDriver, app: &str) -> Result<(), String> {
+    let authenticator = d
+        .post(
+            "/webauthn/authenticator",
+            json!({
+                "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+                "hasUserVerification": true, "isUserVerified": true,
+            }),
+        )
+        .await?;
+    let authenticator = authenticator
+        .as_str()
+        .ok_or_else(|| format!("no authenticator id: {authenticator}"))?
+        .to_owned();
+    let me = format!("{app}/me");
+    let login = "passkey-browser@example.com";
+    for button in ["passkey-signup", "passkey-signin"] {
+        d.goto(&format!("{app}/passkey")).await?;
+        d.type_into("//input[@id='login']", login).await?;
+        d.click(&format!("//button[@id='{button}']")).await?;
+        d.wait_for(&format!("/me after {button}"), |url, source| {
+            url == me && source.contains("webauthn")
+        })
+        .await?;
+        let cookies = d.cookies().await?;
+        if !cookies.iter().any(|c| c["name"] == "DS") {
+            return Err(format!("no session cookie after {button}: {cookies:?}"));
+        }
+        d.click("//button[@id='logout']").await?;
+        d.wait_for("home after logout", |url, _| url == format!("{app}/"))
+            .await?;
+    }
+    // One credential, used once (at least) since it was made.
+    let credentials = d
+        .get(&format!(
+            "/webauthn/authenticator/{authenticator}/credentials"
+        ))
+        .await?;
+    let credentials = credentials.as_array().cloned().unwrap_or_default();
+    if credentials.len() != 1 || credentials[0]["signCount"].as_u64().unwrap_or(0) < 1 {
+        return Err(format!(
+            "unexpected virtual authenticator credentials: {credentials:?}"
+        ));
+    }
+    Ok(())
 }

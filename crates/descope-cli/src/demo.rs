@@ -399,6 +399,14 @@ pub async fn run(out: Out) -> Result<(), CliError> {
         )
         .await?;
     detail(&linked);
+    let (_, passkey) = steps
+        .run(
+            "Passkey sign-up → sign-in (software authenticator)",
+            // Boxed: the software authenticator makes a large future.
+            Box::pin(crate::webauthn::demo(&client, "passkey@example.com")),
+        )
+        .await?;
+    detail(&format!("amr {:?}", passkey.session.amr()));
 
     steps
         .run("Stop the emulator", async {

@@ -3,7 +3,7 @@
 //! * `descope demo` starts the embedded emulator and walks through every flow with the real
 //!   client, offline.
 //! * `descope emulator` runs the emulator standalone for your own tests and front ends.
-//! * `descope totp|oauth|sso|session ...` call Descope (or any base URL) for real projects.
+//! * `descope totp|oauth|sso|session|passkey ...` call Descope (or any base URL) for real projects.
 //!
 //! See docs/cli.md for every command, the token inputs and the exit codes.
 
@@ -23,6 +23,7 @@ mod otp;
 mod output;
 mod password;
 mod totp_code;
+mod webauthn;
 
 use error::{CliError, EXIT_CODES_HELP};
 
@@ -90,6 +91,9 @@ enum Command {
     /// Passwords: sign up, sign in, replace, reset by link, update, policy.
     #[command(subcommand)]
     Password(password::PasswordCommand),
+    /// Passkeys (WebAuthn): start and finish sign-up, sign-in, adding a passkey.
+    #[command(subcommand)]
+    Passkey(webauthn::PasskeyCommand),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -179,6 +183,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Password(c) => c.run(&commands::client(&global)?, &global, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
         Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
     }
 }
 

@@ -225,6 +225,7 @@ async fn demo_runs_end_to_end() {
         "Wrong password → rejected",
         "Verify the reset link → session",
         "Password update with that session",
+        "Passkey sign-up → sign-in (software authenticator)",
     ] {
         assert!(
             run.stdout
@@ -1282,4 +1283,167 @@ async fn password_commands() {
     run.assert_ok();
     let run = descope(e, &["password", "signin", "pat@example.com"], &[], None).await;
     run.assert_fails(4, "DESCOPE_PASSWORD");
+}
+
+/// `passkey signup-start|finish`, `signin-start|finish`, `update-start|finish`, a software
+/// authenticator playing the browser between the calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_start_and_finish() {
+    use descope_emulator::SoftAuthenticator;
+    const ORIGIN: &str = "http://localhost:3000";
+    let emulator = emulator().await;
+    let emulator = Some(&emulator);
+    let mut authenticator = SoftAuthenticator::new();
+    let options = |run: &Run| {
+        let value = run.json();
+        assert!(
+            value["options"]["publicKey"]["challenge"].is_string(),
+            "{value}"
+        );
+        (
+            value["transactionId"].as_str().unwrap().to_owned(),
+            value["options"].to_string(),
+            value["create"].as_bool().unwrap(),
+        )
+    };
+
+    let run = descope(
+        emulator,
+        &[
+            "passkey",
+            "signup-start",
+            "pk-cli@example.com",
+            "--origin",
+            ORIGIN,
+            "--name",
+            "Pk Cli",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let (tx, start, create) = options(&run);
+    assert!(create);
+    let credential = authenticator.create(&start, ORIGIN).await.unwrap();
+    let run = descope(
+        emulator,
+        &["passkey", "signup-finish", &tx, "--json"],
+        &[],
+        Some(&credential),
+    )
+    .await;
+    run.assert_ok();
+    let signed_up = run.json();
+    assert_eq!(
+        signed_up["session"]["claims"]["amr"],
+        serde_json::json!(["webauthn"]),
+        "{signed_up}"
+    );
+    assert_eq!(signed_up["firstSeen"], true);
+    // The transaction is spent.
+    let run = descope(
+        emulator,
+        &["passkey", "signup-finish", &tx],
+        &[],
+        Some(&credential),
+    )
+    .await;
+    run.assert_fails(6, "E011004");
+
+    // Sign in, the credential from a file; tokens for the update.
+    let run = descope(
+        emulator,
+        &[
+            "passkey",
+            "signin-start",
+            "pk-cli@example.com",
+            "--origin",
+            ORIGIN,
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let (tx, start, create) = options(&run);
+    assert!(!create);
+    let assertion = authenticator.get(&start, ORIGIN).await.unwrap();
+    let file =
+        std::env::temp_dir().join(format!("descope-cli-passkey-{}.json", std::process::id()));
+    std::fs::write(&file, &assertion).unwrap();
+    let run = descope(
+        emulator,
+        &[
+            "passkey",
+            "signin-finish",
+            &tx,
+            "--credential",
+            file.to_str().unwrap(),
+            "--json",
+            "--print-secrets",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    let _ = std::fs::remove_file(&file);
+    run.assert_ok();
+    let signed_in = run.json();
+    assert_eq!(signed_in["userId"], signed_up["userId"]);
+    let refresh = signed_in["refreshJwt"].as_str().unwrap().to_owned();
+
+    // Add a second passkey with the refresh token from the environment.
+    let mut second = SoftAuthenticator::new();
+    let run = descope(
+        emulator,
+        &[
+            "passkey",
+            "update-start",
+            "pk-cli@example.com",
+            "--origin",
+            ORIGIN,
+        ],
+        &[("DESCOPE_REFRESH_TOKEN", &refresh)],
+        None,
+    )
+    .await;
+    run.assert_ok();
+    run.assert_hides(&[&refresh]);
+    let (tx, start, create) = options(&run);
+    assert!(create);
+    let credential = second.create(&start, ORIGIN).await.unwrap();
+    let run = descope(
+        emulator,
+        &["passkey", "update-finish", &tx],
+        &[],
+        Some(&credential),
+    )
+    .await;
+    run.assert_ok();
+    assert!(run.stdout.contains("passkey added"), "{}", run.stdout);
+
+    // Input checked before any call.
+    let run = descope(
+        emulator,
+        &["passkey", "signin-finish", "tx"],
+        &[],
+        Some("not json"),
+    )
+    .await;
+    run.assert_fails(4, "not JSON");
+    let run = descope(
+        emulator,
+        &[
+            "passkey",
+            "update-start",
+            "pk-cli@example.com",
+            "--origin",
+            ORIGIN,
+        ],
+        &[],
+        None,
+    )
+    .await;
+    run.assert_fails(4, "refresh token");
 }

@@ -70,6 +70,8 @@ pub struct EmulatorConfig {
     pub max_body_bytes: usize,
     /// Optional per-client-IP rate limit on the Descope endpoints.
     pub rate_limit: Option<RateLimit>,
+    /// The WebAuthn relying party (passkeys): RP id, name and the origins allowed.
+    pub webauthn: WebAuthnConfig,
     /// Users, tenants, roles and access keys every project starts with (and returns to on
     /// reset). Defaults to [`Seed::demo`].
     pub seed: Seed,
@@ -106,6 +108,7 @@ impl Default for EmulatorConfig {
             key_grace_seconds: 3600,
             max_body_bytes: 64 * 1024,
             rate_limit: None,
+            webauthn: WebAuthnConfig::default(),
             seed: Seed::demo(),
         }
     }
@@ -200,6 +203,7 @@ impl EmulatorConfig {
         {
             return fail("rate_limit needs positive requests and window_seconds");
         }
+        self.webauthn.validate()?;
         self.seed.validate()
     }
 }
@@ -412,4 +416,76 @@ pub struct SeedAccessKey {
     pub roles: Vec<String>,
     /// Tenant memberships.
     pub tenants: Vec<SeedUserTenant>,
+}
+
+/// The WebAuthn relying party the emulator plays (`[webauthn]` in a config file).
+///
+/// A start call's `origin` must be `origin`, one of `extra_origins`, an `https` origin on
+/// `rp_id` or a subdomain of it, or (when `rp_id` is `localhost`) `localhost` on any port;
+/// the browser's answer must then come from that same origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebAuthnConfig {
+    /// The RP id credentials are scoped to: a domain (default `localhost`).
+    pub rp_id: String,
+    /// The RP name shown by authenticators (default `Descope Emulator`).
+    pub rp_name: String,
+    /// The origin used when a start call sends none (default `http://localhost:3000`). Its
+    /// host must be `rp_id` or a subdomain of it.
+    pub origin: String,
+    /// Further origins allowed exactly (scheme, host and port), e.g. an app on a random
+    /// test port.
+    pub extra_origins: Vec<String>,
+    /// Passkeys one user may hold (default 16); more are refused.
+    pub max_passkeys_per_user: usize,
+}
+
+impl Default for WebAuthnConfig {
+    fn default() -> Self {
+        Self {
+            rp_id: "localhost".to_owned(),
+            rp_name: "Descope Emulator".to_owned(),
+            origin: "http://localhost:3000".to_owned(),
+            extra_origins: Vec::new(),
+            max_passkeys_per_user: 16,
+        }
+    }
+}
+
+impl WebAuthnConfig {
+    fn validate(&self) -> Result<(), EmulatorError> {
+        let fail = |m: String| Err(EmulatorError::new(EmulatorErrorKind::Config, m));
+        let rp_id = self.rp_id.trim();
+        if rp_id.is_empty()
+            || !rp_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        {
+            return fail(format!("webauthn.rp_id must be a domain: {:?}", self.rp_id));
+        }
+        let origin = match url::Url::parse(&self.origin) {
+            Ok(url) => url,
+            Err(_) => return fail(format!("webauthn.origin is not a URL: {:?}", self.origin)),
+        };
+        let on_rp = origin
+            .domain()
+            .is_some_and(|d| d == rp_id || d.ends_with(&format!(".{rp_id}")));
+        if !on_rp {
+            return fail(format!(
+                "webauthn.origin {:?} is not on webauthn.rp_id {rp_id:?}",
+                self.origin
+            ));
+        }
+        if let Some(bad) = self
+            .extra_origins
+            .iter()
+            .find(|o| url::Url::parse(o).map_or(true, |u| u.host().is_none()))
+        {
+            return fail(format!("webauthn.extra_origins has a non-origin: {bad:?}"));
+        }
+        if self.max_passkeys_per_user == 0 {
+            return fail("webauthn.max_passkeys_per_user must be positive".to_owned());
+        }
+        Ok(())
+    }
 }

@@ -38,6 +38,7 @@
 
 mod api_error;
 mod app;
+mod authenticator;
 mod bearer;
 mod clock;
 mod config;
@@ -58,9 +59,10 @@ mod ratelimit;
 mod server;
 mod totp;
 
+pub use authenticator::SoftAuthenticator;
 pub use config::{
     DEFAULT_PROJECT_ID, EmulatorConfig, RateLimit, Seed, SeedAccessKey, SeedRole, SeedTenant,
-    SeedUser, SeedUserTenant,
+    SeedUser, SeedUserTenant, WebAuthnConfig,
 };
 pub use error::{EmulatorError, EmulatorErrorKind};
 pub use keys::SigningKey;

@@ -118,8 +118,20 @@ impl Client {
         let response = self.pipeline().send(request).await?;
         let status = response.status().as_u16();
         let body: JwtResponse = decode(&response, Excerpt::Never)?;
+        self.authentication_info(body, status, response.headers(), known_refresh)
+            .await
+    }
+
+    /// [`authenticate`](Self::authenticate) for an answer already decoded (a JWT response
+    /// nested in another answer).
+    pub(crate) async fn authentication_info(
+        &self,
+        body: JwtResponse,
+        status: u16,
+        headers: &HeaderMap,
+        known_refresh: Option<RefreshSession>,
+    ) -> Result<AuthenticationInfo, Error> {
         let cookies = CookieData::from_response(&body);
-        let headers = response.headers();
 
         let session_token = body
             .session_jwt

@@ -135,6 +135,12 @@ pub enum Argument {
     Address,
     /// The delivery method of a message (e.g. email where a phone is expected).
     DeliveryMethod,
+    /// The origin of the page running a WebAuthn ceremony.
+    Origin,
+    /// A WebAuthn transaction id.
+    TransactionId,
+    /// A WebAuthn credential (the browser's answer, as JSON).
+    Credential,
 }
 
 impl Argument {
@@ -158,6 +164,9 @@ impl Argument {
             Self::Phone => "phone number",
             Self::Address => "email address or phone number",
             Self::DeliveryMethod => "delivery method",
+            Self::Origin => "origin",
+            Self::TransactionId => "WebAuthn transaction id",
+            Self::Credential => "WebAuthn credential",
         }
     }
 }

@@ -76,6 +76,7 @@ mod sessions;
 mod sso;
 mod totp;
 mod validation;
+mod webauthn;
 
 pub use auth_info::{AuthenticationInfo, CookieData, REFRESH_COOKIE_NAME, SESSION_COOKIE_NAME};
 pub use client::Client;
@@ -113,4 +114,8 @@ pub use url::Url;
 pub use validation::{
     DEFAULT_KEY_REFETCH_INTERVAL, DEFAULT_LEEWAY, DEFAULT_TOKEN_CACHE_CAPACITY, SessionValidator,
     ValidationConfig,
+};
+pub use webauthn::{
+    WebAuthn, WebAuthnFinish, WebAuthnSignInStart, WebAuthnSignUpStart, WebAuthnStart,
+    WebAuthnUpdateFinish, WebAuthnUpdateStart,
 };

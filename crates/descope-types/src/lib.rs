@@ -1,6 +1,6 @@
 //! Wire types of the Descope authentication API: requests, responses, the user object,
-//! errors, JSON Web Key sets and JWT claims, for OAuth (web and native), SSO/SAML, TOTP and
-//! session management.
+//! errors, JSON Web Key sets and JWT claims, for OAuth (web and native), SSO/SAML, TOTP,
+//! WebAuthn (passkeys) and session management.
 //!
 //! Plain structs and enums with serde attributes, nothing else: no I/O, no HTTP. The field
 //! names follow the wire exactly (`provisioningURL`, `tenantSSOID`, `TOTP`, `OAuth`...).
@@ -51,6 +51,7 @@ mod requests;
 mod responses;
 mod secret;
 mod user;
+mod webauthn;
 
 pub use claims::{
     Audience, Claims, DRN_REFRESH, DRN_SESSION, TenantClaims, TenantsClaim, TenantsIter,
@@ -94,3 +95,8 @@ pub use secret::{
     Password, RefreshToken, SessionToken, TotpCode, TotpKey,
 };
 pub use user::{UserResponse, UserTenant};
+pub use webauthn::{
+    AuthenticatorSelection, PasskeyOptions, WebAuthnFinishRequest, WebAuthnSignInStartRequest,
+    WebAuthnSignUpStartRequest, WebAuthnStartResponse, WebAuthnTransactionId,
+    WebAuthnUpdateFinishResponse, WebAuthnUpdateStartRequest, WebAuthnUser,
+};

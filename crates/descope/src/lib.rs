@@ -98,6 +98,8 @@ mod guides {
     mod magic_link {}
     #[doc = include_str!("../../../docs/password.md")]
     mod password {}
+    #[doc = include_str!("../../../docs/passkeys.md")]
+    mod passkeys {}
     #[doc = include_str!("../../../docs/sessions.md")]
     mod sessions {}
     #[doc = include_str!("../../../docs/getting-started.md")]

@@ -1,5 +1,6 @@
 //! The descope-axum example app: a home page with "Sign in with Google" and "Sign in with
-//! SSO", a protected `/me` page showing the session's claims, and logout.
+//! SSO", a passkey page (`/passkey`: sign up or in with `navigator.credentials`), a
+//! protected `/me` page showing the session's claims, and logout.
 //!
 //! ```text
 //! cargo run -p descope-axum --example app
@@ -60,6 +61,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let app = site::router(&descope, &sso_tenant);
     println!("descope-axum example app at {app_url}");
+    // Browsers refuse WebAuthn on an IP address origin; the emulator's RP is localhost.
+    println!("passkeys: http://localhost:{port}/passkey");
     axum::serve(listener, app).await?;
     drop(emulator);
     Ok(())

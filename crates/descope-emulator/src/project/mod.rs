@@ -10,6 +10,7 @@ mod outbox;
 mod sessions;
 mod state;
 mod users;
+mod webauthn;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
@@ -26,6 +27,7 @@ pub(crate) use outbox::{Channel, Message, MessageKind, link_with_token, masked_a
 pub(crate) use sessions::{Grant, with_method};
 pub(crate) use state::State;
 pub(crate) use users::{TotpState, User, user_value};
+pub(crate) use webauthn::{Ceremony, MAX_CREDENTIALS, Purpose, StoredPasskey, Transaction};
 
 use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;

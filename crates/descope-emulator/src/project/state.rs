@@ -12,6 +12,7 @@ use super::otp::PendingOtp;
 use super::outbox::Outbox;
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
+use super::webauthn::WebAuthnState;
 use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
 
 /// Pending flows, codes, native states and native grants a project holds, each; when full,
@@ -47,6 +48,8 @@ pub(crate) struct State {
     pub(crate) enchanted: Enchanted,
     /// Pending OTP codes, by lower-cased login id.
     pub(crate) otp_codes: Expiring<PendingOtp, MAX_PENDING>,
+    /// WebAuthn ceremonies in progress and the credential index.
+    pub(crate) webauthn: WebAuthnState,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.
@@ -225,6 +228,7 @@ impl State {
         self.enchanted.sweep(now);
         self.otp_codes.sweep(now);
         self.links.sweep(now);
+        self.webauthn.sweep(now);
     }
 }
 

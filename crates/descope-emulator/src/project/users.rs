@@ -55,6 +55,8 @@ pub(crate) struct User {
     pub(crate) custom_attributes: Option<Map<String, Value>>,
     pub(crate) totp: Option<TotpState>,
     pub(crate) password: Option<super::links::PasswordState>,
+    /// WebAuthn credentials (at most `webauthn.max_passkeys_per_user`).
+    pub(crate) passkeys: Vec<super::webauthn::StoredPasskey>,
     pub(crate) oauth: Providers,
     pub(crate) saml: bool,
     /// Completed sign-ins (`firstSeen` is true on the first).
@@ -233,7 +235,7 @@ pub(crate) fn user_response(
         saml: Some(user.saml),
         oauth: Some(user.oauth.to_map()),
         scim: Some(false),
-        webauthn: Some(false),
+        webauthn: Some(!user.passkeys.is_empty()),
         password: Some(user.password.is_some()),
         permissions: permissions_of(&user.roles),
         ..UserResponse::default()

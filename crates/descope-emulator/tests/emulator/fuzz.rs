@@ -80,6 +80,13 @@ fn code_body() -> Value {
     json!({"code": "c0de"})
 }
 
+fn webauthn_finish() -> Value {
+    json!({
+        "transactionId": "wa_1",
+        "response": "{\"id\":\"cred-1\",\"rawId\":\"Y3JlZC0x\",\"type\":\"public-key\",\"response\":{}}",
+    })
+}
+
 fn empty() -> Value {
     json!({})
 }
@@ -144,6 +151,30 @@ const ROUTES: &[Route] = &[
         "/v1/auth/totp/update",
         || json!({"loginId": "ada@example.com"}),
     ),
+    post("/v1/auth/webauthn/signup/start", || {
+        json!({
+            "user": {"loginId": "fuzz-wa@example.com", "name": "F Z"},
+            "origin": "http://localhost:3000",
+            "loginOptions": login_options(),
+            "passkeyOptions": {"authenticatorSelection": {"authenticatorAttachment": "platform"},
+                "attestation": "none", "userVerification": "preferred"},
+        })
+    }),
+    post("/v1/auth/webauthn/signup/finish", webauthn_finish),
+    post(
+        "/v1/auth/webauthn/signin/start",
+        || json!({"loginId": "ada@example.com", "origin": "http://localhost:3000", "loginOptions": login_options()}),
+    ),
+    post("/v1/auth/webauthn/signin/finish", webauthn_finish),
+    post(
+        "/v1/auth/webauthn/signup-in/start",
+        || json!({"loginId": "fuzz-wa@example.com", "origin": "http://localhost:3000"}),
+    ),
+    post(
+        "/v1/auth/webauthn/update/start",
+        || json!({"loginId": "ada@example.com", "origin": "http://localhost:3000", "mfa": true}),
+    ),
+    post("/v1/auth/webauthn/update/finish", webauthn_finish),
     post("/v1/auth/refresh", || json!({"externalToken": "ext"})),
     post("/v1/auth/try-refresh", empty),
     Route {

@@ -14,4 +14,5 @@ mod otp;
 mod password;
 mod sessions;
 mod totp;
+mod webauthn;
 mod wire_captures;

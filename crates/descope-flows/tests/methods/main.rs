@@ -10,6 +10,7 @@ mod harness;
 mod magiclink;
 mod otp;
 mod password;
+mod webauthn;
 
 use harness::{Backend, over_both_backends, setup};
 
