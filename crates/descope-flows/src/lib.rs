@@ -64,6 +64,8 @@ mod error;
 mod jwks;
 mod keys;
 mod login;
+#[cfg(feature = "management")]
+pub mod management;
 mod oauth;
 mod pipeline;
 mod redirect;
@@ -79,6 +81,8 @@ pub use config::ClientBuilder;
 pub use descope_types::{Clock, DEFAULT_BASE_URL, ProjectId, SystemClock};
 pub use error::{ApiError, Argument, DecodeError, Error, ErrorKind, TokenErrorReason};
 pub use jwks::{KeySource, SigningAlgorithm};
+#[cfg(feature = "management")]
+pub use management::Management;
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
 pub use pipeline::{SDK_NAME, SDK_VERSION};
 pub use redirect::CodeExchange;

@@ -40,6 +40,8 @@ mod claims;
 pub mod clock;
 mod error;
 mod jwks;
+#[cfg(feature = "management")]
+mod management;
 mod options;
 mod project;
 mod requests;
@@ -53,6 +55,12 @@ pub use claims::{
 pub use clock::{Clock, SystemClock};
 pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
+#[cfg(feature = "management")]
+pub use management::{
+    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest, MgmtUserResponse,
+    MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse, MgmtUserStatusRequest,
+    MgmtUserTenantRequest, TenantRoles, UserSearchSort,
+};
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
 };
