@@ -186,6 +186,9 @@ pub struct MgmtUserSearchRequest {
     /// Only test users.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub test_users_only: bool,
+    /// Free text matched against the users' names, emails, phones and login ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// Page number, from 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,

@@ -92,7 +92,12 @@ impl Client {
 /// calls then go without `x-descope-license`, and the handshake is not retried (see
 /// docs/spec-notes.md).
 async fn fetch_license(client: &Client, key: &ManagementKey) -> Option<HeaderValue> {
-    let request = Request::get("/v1/mgmt/license", Bearer::Management(key.secret()));
+    // One attempt, as Python's bare `httpx.get`: a retried handshake would hold up the first
+    // call for seconds, and the calls work without it.
+    let mut once = CallOptions::new();
+    once.set_retries(false);
+    let request = Request::get("/v1/mgmt/license", Bearer::Management(key.secret()))
+        .options(once.request_options());
     match client.pipeline().json::<LicenseResponse>(request).await {
         Ok(decoded) => {
             let tier = decoded.value.rate_limit_tier;

@@ -748,6 +748,12 @@ impl<'a> SearchUsers<'a> {
         self
     }
 
+    /// Free text matched against names, emails, phones and login ids.
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.body.text = Some(text.into());
+        self
+    }
+
     /// Includes test users (left out by default).
     pub fn with_test_users(mut self, include: bool) -> Self {
         self.body.with_test_user = include;

@@ -1,0 +1,1 @@
+//! End to end against descope-emulator, over both backends.
