@@ -59,8 +59,8 @@ mod server;
 mod totp;
 
 pub use config::{
-    DEFAULT_PROJECT_ID, EmulatorConfig, RateLimit, Seed, SeedAccessKey, SeedRole, SeedTenant,
-    SeedUser, SeedUserTenant,
+    DEFAULT_PROJECT_ID, DEMO_MANAGEMENT_KEY, EmulatorConfig, RateLimit, Seed, SeedAccessKey,
+    SeedManagementKey, SeedRole, SeedTenant, SeedUser, SeedUserTenant,
 };
 pub use error::{EmulatorError, EmulatorErrorKind};
 pub use keys::SigningKey;

@@ -234,8 +234,8 @@ impl ClientBuilder {
         let management_key = match self.management_key {
             Some(key) if key.secret().trim().is_empty() => None,
             Some(key) => {
-                let valid = !key.secret().contains(':')
-                    && HeaderValue::from_str(key.secret()).is_ok();
+                let valid =
+                    !key.secret().contains(':') && HeaderValue::from_str(key.secret()).is_ok();
                 if !valid {
                     return Err(Error::configuration(
                         "management key is not a valid header value",
@@ -349,7 +349,10 @@ mod tests {
             _ => None,
         };
         let builder = ClientBuilder::from_lookup(env);
-        let key = builder.management_key.as_ref().map(|k| k.secret().to_owned());
+        let key = builder
+            .management_key
+            .as_ref()
+            .map(|k| k.secret().to_owned());
         assert_eq!(key.as_deref(), Some("K2secret-mgmt-key"));
         assert!(!format!("{builder:?}").contains("K2secret"));
         let bad = ClientBuilder::new("P2abc")

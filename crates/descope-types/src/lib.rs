@@ -57,9 +57,9 @@ pub use error::{ErrorCode, ErrorResponse};
 pub use jwks::{Jwk, JwkSet};
 #[cfg(feature = "management")]
 pub use management::{
-    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest, MgmtUserResponse,
-    MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse, MgmtUserStatusRequest,
-    MgmtUserTenantRequest, TenantRoles, UserSearchSort,
+    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
+    MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
+    MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,

@@ -76,11 +76,7 @@ pub struct MgmtUserRequest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub additional_login_ids: Vec<String>,
     /// SSO application ids (Node's spelling; Python sends `ssoAppIDs`).
-    #[serde(
-        default,
-        alias = "ssoAppIDs",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, alias = "ssoAppIDs", skip_serializing_if = "Vec::is_empty")]
     pub sso_app_ids: Vec<String>,
     /// A test user (`/v1/mgmt/user/create/test` sends `true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -268,7 +264,10 @@ mod tests {
             login_id: "ada".into(),
             ..MgmtUserRequest::default()
         };
-        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"loginId":"ada"}"#);
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"loginId":"ada"}"#
+        );
         let patch = MgmtUserPatchRequest {
             login_id: "ada".into(),
             role_names: Some(Vec::new()),

@@ -19,8 +19,8 @@ use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
 pub use users::{
-    CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, UpdateUser,
-    SetUserStatus, UserPages, UserRoles, UserTenantChange, Users,
+    CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
+    UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
 };
 
 /// The header that carries the license's rate-limit tier.
@@ -59,7 +59,11 @@ impl Client {
     }
 
     /// Sends one management call: `make` builds the request for the bearer it is given.
-    pub(crate) async fn management_call<T, F>(&self, call: &CallOptions, make: F) -> Result<T, Error>
+    pub(crate) async fn management_call<T, F>(
+        &self,
+        call: &CallOptions,
+        make: F,
+    ) -> Result<T, Error>
     where
         T: DeserializeOwned,
         F: for<'b> FnOnce(Bearer<'b>) -> Result<Request<'b>, Error>,
@@ -75,8 +79,7 @@ impl Client {
             .get_or_init(|| fetch_license(self, key))
             .await
             .clone();
-        let mut request =
-            make(Bearer::Management(key.secret()))?.options(call.request_options());
+        let mut request = make(Bearer::Management(key.secret()))?.options(call.request_options());
         if let Some(license) = license {
             request = request.header(LICENSE_HEADER, license);
         }

@@ -172,7 +172,11 @@ impl<'a> Users<'a> {
         login_id: impl Into<String>,
         roles: impl IntoIterator<Item = impl Into<String>>,
     ) -> UserRoles<'a> {
-        self.roles("/v2/mgmt/user/update/role/add", login_id.into(), strings(roles))
+        self.roles(
+            "/v2/mgmt/user/update/role/add",
+            login_id.into(),
+            strings(roles),
+        )
     }
 
     /// Removes project-level roles (`POST /v1/mgmt/user/update/role/remove`); with
@@ -196,7 +200,11 @@ impl<'a> Users<'a> {
         login_id: impl Into<String>,
         roles: impl IntoIterator<Item = impl Into<String>>,
     ) -> UserRoles<'a> {
-        self.roles("/v1/mgmt/user/update/role/set", login_id.into(), strings(roles))
+        self.roles(
+            "/v1/mgmt/user/update/role/set",
+            login_id.into(),
+            strings(roles),
+        )
     }
 
     fn roles(&self, path: &'static str, login_id: String, roles: Vec<String>) -> UserRoles<'a> {
@@ -218,7 +226,11 @@ impl<'a> Users<'a> {
         login_id: impl Into<String>,
         tenant_id: impl Into<String>,
     ) -> UserTenantChange<'a> {
-        self.tenant("/v1/mgmt/user/update/tenant/add", login_id.into(), tenant_id.into())
+        self.tenant(
+            "/v1/mgmt/user/update/tenant/add",
+            login_id.into(),
+            tenant_id.into(),
+        )
     }
 
     /// Removes the user from a tenant (`POST /v1/mgmt/user/update/tenant/remove`).
@@ -234,7 +246,12 @@ impl<'a> Users<'a> {
         )
     }
 
-    fn tenant(&self, path: &'static str, login_id: String, tenant_id: String) -> UserTenantChange<'a> {
+    fn tenant(
+        &self,
+        path: &'static str,
+        login_id: String,
+        tenant_id: String,
+    ) -> UserTenantChange<'a> {
         UserTenantChange {
             client: self.client,
             path,
@@ -329,7 +346,11 @@ macro_rules! user_fields {
             }
 
             /// Sets one custom attribute (call once per attribute).
-            pub fn custom_attribute(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+            pub fn custom_attribute(
+                mut self,
+                key: impl Into<String>,
+                value: impl Into<Value>,
+            ) -> Self {
                 self.body
                     .custom_attributes
                     .get_or_insert_with(Map::new)
@@ -874,7 +895,12 @@ impl futures_core::Stream for UserPages<'_> {
             return Poll::Ready(None);
         }
         let pending = this.pending.get_or_insert_with(|| {
-            Box::pin(search_page(this.client, this.path, this.body.clone(), this.call))
+            Box::pin(search_page(
+                this.client,
+                this.path,
+                this.body.clone(),
+                this.call,
+            ))
         });
         let result = match pending.as_mut().poll(cx) {
             Poll::Pending => return Poll::Pending,
@@ -886,9 +912,8 @@ impl futures_core::Stream for UserPages<'_> {
                 let count = page.users.len() as u64;
                 this.returned += count;
                 let limit = u64::from(this.body.limit.unwrap_or(DEFAULT_PAGE_SIZE));
-                this.done = count == 0
-                    || count < limit
-                    || (page.total > 0 && this.returned >= page.total);
+                this.done =
+                    count == 0 || count < limit || (page.total > 0 && this.returned >= page.total);
                 this.body.page = Some(this.body.page.unwrap_or(0).saturating_add(1));
             }
             Err(_) => this.done = true,

@@ -187,8 +187,9 @@ pub fn check_operation(
             failures.push(format!("{op} (license): {e}"));
         }
     }
-    let (keys, calls): (Vec<&Seen>, Vec<&Seen>) =
-        seen.into_iter().partition(|s| s.path.starts_with("/v2/keys/"));
+    let (keys, calls): (Vec<&Seen>, Vec<&Seen>) = seen
+        .into_iter()
+        .partition(|s| s.path.starts_with("/v2/keys/"));
     for request in keys {
         if let Err(e) = check_against(request, keys_capture) {
             failures.push(format!("{op} (keys): {e}"));

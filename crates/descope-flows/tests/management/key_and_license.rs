@@ -69,7 +69,10 @@ async fn the_license_is_fetched_once_and_sent_on_management_calls_only() {
     users.load("grace").await.unwrap();
     let requests = transport.requests();
     let paths: Vec<&str> = requests.iter().map(|r| r.uri.path()).collect();
-    assert_eq!(paths, ["/v1/mgmt/license", "/v1/mgmt/user", "/v1/mgmt/user"]);
+    assert_eq!(
+        paths,
+        ["/v1/mgmt/license", "/v1/mgmt/user", "/v1/mgmt/user"]
+    );
     for request in &requests {
         assert_eq!(
             request.header("authorization"),

@@ -327,7 +327,12 @@ async fn run(op: &str, client: &Client) {
                 .unwrap(),
         ),
         "add_tenant" => Some(users.add_tenant(USER, TENANT_ID).await.unwrap()),
-        "remove_tenant" => Some(users.remove_tenant(USER, "T2oracleTenant0002").await.unwrap()),
+        "remove_tenant" => Some(
+            users
+                .remove_tenant(USER, "T2oracleTenant0002")
+                .await
+                .unwrap(),
+        ),
         other => panic!("unknown operation {other}"),
     };
     if let Some(user) = user {
@@ -398,7 +403,10 @@ fn every_user_capture_is_covered_or_listed() {
         "deleteByUserId",
     ];
     let captures = load_captures();
-    let covered: Vec<&str> = OPERATIONS.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+    let covered: Vec<&str> = OPERATIONS
+        .iter()
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
     let mut missing = Vec::new();
     for (label, requests) in &captures {
         let user_call = requests
@@ -411,5 +419,8 @@ fn every_user_capture_is_covered_or_listed() {
             missing.push(label.clone());
         }
     }
-    assert!(missing.is_empty(), "neither covered nor listed: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "neither covered nor listed: {missing:#?}"
+    );
 }
