@@ -8,6 +8,15 @@ use serde_json::{Map, Value};
 
 use crate::user::UserResponse;
 
+/// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
+fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
 /// Answer of `GET /v1/mgmt/license`: the rate-limit tier the SDKs send back in
 /// `x-descope-license` on later management calls.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -25,7 +34,7 @@ pub struct TenantRoles {
     /// The tenant id.
     pub tenant_id: String,
     /// Roles in the tenant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub role_names: Vec<String>,
 }
 
@@ -58,10 +67,18 @@ pub struct MgmtUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// Project-level roles.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub role_names: Vec<String>,
     /// Tenant memberships and their roles.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub user_tenants: Vec<TenantRoles>,
     /// Custom attributes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,10 +90,19 @@ pub struct MgmtUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_phone: Option<bool>,
     /// Further login ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub additional_login_ids: Vec<String>,
     /// SSO application ids (Node's spelling; Python sends `ssoAppIDs`).
-    #[serde(default, alias = "ssoAppIDs", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "ssoAppIDs",
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub sso_app_ids: Vec<String>,
     /// A test user (`/v1/mgmt/user/create/test` sends `true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -156,22 +182,46 @@ pub struct UserSearchSort {
 #[serde(rename_all = "camelCase")]
 pub struct MgmtUserSearchRequest {
     /// Only users with one of these login ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub login_ids: Vec<String>,
     /// Only users with one of these emails.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub emails: Vec<String>,
     /// Only users with one of these phones.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub phones: Vec<String>,
     /// Only users with one of these project-level roles.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub role_names: Vec<String>,
     /// Only users in one of these tenants.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tenant_ids: Vec<String>,
     /// Only users with one of these statuses (`enabled`, `disabled`, `invited`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub statuses: Vec<String>,
     /// Only users whose custom attributes hold these values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,7 +242,11 @@ pub struct MgmtUserSearchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     /// Sort keys, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub sort: Vec<UserSearchSort>,
 }
 
@@ -225,7 +279,7 @@ pub struct MgmtUserRolesRequest {
     /// The login id.
     pub login_id: String,
     /// Role names.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
     pub role_names: Vec<String>,
     /// The tenant whose roles change; project-level roles when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -281,6 +335,16 @@ mod tests {
         let python: MgmtUserRequest =
             serde_json::from_str(r#"{"loginId":"a","ssoAppIDs":["x"],"email":null}"#).unwrap();
         assert_eq!(python.sso_app_ids, ["x"]);
+        let python: MgmtUserRequest = serde_json::from_str(
+            r#"{"loginId":"a","ssoAppIDs":null,"additionalLoginIds":null,"roleNames":[]}"#,
+        )
+        .unwrap();
+        assert!(python.sso_app_ids.is_empty() && python.additional_login_ids.is_empty());
+        let tenants: MgmtUserRequest = serde_json::from_str(
+            r#"{"customAttributes":{"a":1,"b":2},"displayName":"Lin","loginId":"lin","userTenants":[{"roleNames":[],"tenantId":"T"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(tenants.user_tenants[0].tenant_id, "T");
         let _: MgmtUserResponse = serde_json::from_str("{}").unwrap();
         let _: MgmtUserSearchResponse = serde_json::from_str("{}").unwrap();
         let _: LicenseResponse = serde_json::from_str("{}").unwrap();

@@ -6,6 +6,7 @@ mod concurrency;
 mod control;
 mod errors;
 mod fuzz;
+mod management;
 mod native;
 mod oauth_sso;
 mod sessions;
