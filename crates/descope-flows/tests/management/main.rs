@@ -43,7 +43,7 @@ pub fn canned(path: &str) -> (u16, Value) {
 
 /// A client with the captures' management key whose transport records every request.
 pub fn recording_client() -> (Client, CapturingTransport) {
-    recording_client_with(|path| canned(path))
+    recording_client_with(canned)
 }
 
 /// Like [`recording_client`], answering with `answer(path)`.
