@@ -19,6 +19,7 @@ mod error;
 mod input;
 mod output;
 mod totp_code;
+mod users;
 
 use error::{CliError, EXIT_CODES_HELP};
 
@@ -74,6 +75,8 @@ enum Command {
     /// Sessions: validate, refresh, me, logout, tenant selection.
     #[command(subcommand)]
     Session(commands::SessionCommand),
+    /// Users of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Users(users::UsersArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -159,6 +162,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::OAuth(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Sso(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Users(c) => c.run(&global, &out).await,
     }
 }
 
