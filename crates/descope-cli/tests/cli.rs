@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_descope");
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const TENANT: &str = "T2EmulatorTenantAcme";
 /// Variables the binary reads; cleared so the developer's environment cannot leak in.
-const ENV: [&str; 9] = [
+const ENV: &[&str] = &[
     "DESCOPE_PROJECT_ID",
     "DESCOPE_BASE_URL",
     "DESCOPE_SESSION_TOKEN",
