@@ -1,5 +1,6 @@
 // Descope's official Node SDK, unchanged, against descope-emulator.
-// Usage: DESCOPE_BASE_URL=... DESCOPE_PROJECT_ID=... COMPAT_TENANT=... COMPAT_SSO_EMAIL=... node node_sdk.mjs
+// Usage: DESCOPE_BASE_URL=... DESCOPE_PROJECT_ID=... COMPAT_TENANT=... COMPAT_SSO_EMAIL=...
+//        COMPAT_MANAGEMENT_KEY=... node node_sdk.mjs
 // Prints one line per step and a closing 'N passed, N failed' line; exits non-zero on failure.
 import crypto from 'node:crypto';
 import DescopeClient from '@descope/node-sdk';
@@ -408,6 +409,61 @@ await step('webauthn replayed assertion is rejected', async () => {
   if (replay.ok) throw new Error('replayed assertion accepted');
 });
 // ---- end WebAuthn ---------------------------------------------------------------------
+// ---- management: users (COMPAT_MANAGEMENT_KEY, the emulator's banner key) ----------------
+async function managementUsers() {
+  const mgmt = DescopeClient({
+    projectId: PID, baseUrl: BASE, managementKey: process.env.COMPAT_MANAGEMENT_KEY,
+  }).management.user;
+  const login = `node-mgmt-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const signIn = async () => {
+    const { url } = must(await client.oauth.start('google', REDIRECT, undefined, undefined, login), 'start');
+    return client.oauth.exchange(await codeFrom(url));
+  };
+
+  await step('mgmt user create -> load -> search', async () => {
+    const user = must(await mgmt.create(login, {
+      email: login, displayName: 'Node Mgmt', roles: ['viewer'],
+      userTenants: [{ tenantId: TENANT, roleNames: ['tenant-member'] }],
+    }), 'create');
+    if (user.loginIds[0] !== login) throw new Error(JSON.stringify(user));
+    const loaded = must(await mgmt.load(login), 'load');
+    if (loaded.roleNames[0] !== 'viewer') throw new Error(JSON.stringify(loaded));
+    const found = must(await mgmt.search({ emails: [login] }), 'search');
+    const list = Array.isArray(found) ? found : found.users;
+    if (list.length !== 1) throw new Error(JSON.stringify(found));
+  });
+
+  await step('mgmt user patch, update, roles and tenants', async () => {
+    const patched = must(await mgmt.patch(login, { displayName: 'Patched' }), 'patch');
+    if (patched.name !== 'Patched' || patched.roleNames[0] !== 'viewer') throw new Error(JSON.stringify(patched));
+    const updated = must(await mgmt.update(login, { email: login, roles: ['admin'] }), 'update');
+    if (updated.userTenants.length !== 0 || updated.roleNames[0] !== 'admin') throw new Error(JSON.stringify(updated));
+    must(await mgmt.addTenant(login, TENANT), 'addTenant');
+    must(await mgmt.setTenantRoles(login, TENANT, ['tenant-admin']), 'setTenantRoles');
+  });
+
+  await step('mgmt deactivate -> sign-in refused; activate -> token carries roles and tenants', async () => {
+    must(await mgmt.deactivate(login), 'deactivate');
+    const refused = await signIn();
+    if (refused.ok) throw new Error('a deactivated user signed in');
+    must(await mgmt.activate(login), 'activate');
+    const jwt = must(await signIn(), 'sign-in');
+    const claims = (await client.validateSession(jwt.sessionJwt)).token;
+    if (claims.roles[0] !== 'admin') throw new Error(JSON.stringify(claims));
+    if (claims.tenants[TENANT].roles[0] !== 'tenant-admin') throw new Error(JSON.stringify(claims));
+  });
+
+  await step('mgmt test users and delete', async () => {
+    must(await mgmt.createTestUser(`node-test-${crypto.randomUUID().slice(0, 8)}@example.com`), 'createTestUser');
+    must(await mgmt.deleteAllTestUsers(), 'deleteAllTestUsers');
+    must(await mgmt.delete(login), 'delete');
+    const gone = await mgmt.load(login);
+    if (gone.ok) throw new Error('a deleted user still loads');
+  });
+}
+
+await managementUsers();
+// ---- end management: users ----------------------------------------------------------------
 
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;

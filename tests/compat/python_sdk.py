@@ -1,7 +1,8 @@
 """Descope's official Python SDK, unchanged, against descope-emulator.
 
 Usage: DESCOPE_BASE_URL=http://127.0.0.1:PORT DESCOPE_PROJECT_ID=P... \
-       COMPAT_TENANT=<tenant id> COMPAT_SSO_EMAIL=<email in a tenant SSO domain> python3 python_sdk.py
+       COMPAT_TENANT=<tenant id> COMPAT_SSO_EMAIL=<email in a tenant SSO domain> \
+       COMPAT_MANAGEMENT_KEY=<the emulator's management key> python3 python_sdk.py
 Prints one line per step and a closing 'N passed, N failed' line; exits non-zero on failure.
 """
 import base64
@@ -507,6 +508,71 @@ def _():
         return
     raise AssertionError("replayed assertion accepted")
 # ---- end WebAuthn ---------------------------------------------------------------------
+
+# ---- management: users (COMPAT_MANAGEMENT_KEY, the emulator's banner key) ----------------
+def management_users():
+    from descope import AssociatedTenant
+
+    mgmt = DescopeClient(
+        project_id=PID, base_url=BASE, management_key=os.environ["COMPAT_MANAGEMENT_KEY"]
+    ).mgmt.user
+    login = f"py-mgmt-{uuid.uuid4().hex[:8]}@example.com"
+
+    @step("mgmt user create -> load -> search_all")
+    def _():
+        created = mgmt.create(
+            login, email=login, display_name="Py Mgmt", given_name="Py", role_names=["viewer"],
+            user_tenants=[AssociatedTenant(TENANT, ["tenant-member"])],
+            custom_attributes={"team": "compat"},
+        )
+        assert created["user"]["loginIds"] == [login], created
+        loaded = mgmt.load(login)["user"]
+        assert loaded["roleNames"] == ["viewer"], loaded
+        assert loaded["userTenants"][0]["tenantId"] == TENANT, loaded
+        assert mgmt.load_by_user_id(loaded["userId"])["user"]["loginIds"] == [login]
+        found = mgmt.search_all(emails=[login])
+        assert found["total"] == 1 and found["users"][0]["email"] == login, found
+
+    @step("mgmt user patch keeps what it does not name; update replaces")
+    def _():
+        patched = mgmt.patch(login, display_name="Patched")["user"]
+        assert patched["name"] == "Patched" and patched["givenName"] == "Py", patched
+        assert patched["roleNames"] == ["viewer"], patched
+        updated = mgmt.update(login, email=login, role_names=["admin"])["user"]
+        assert updated["roleNames"] == ["admin"] and updated["userTenants"] == [], updated
+        assert updated["givenName"] == "", updated
+
+    @step("mgmt user roles, tenants, deactivate/activate")
+    def _():
+        mgmt.add_tenant(login, TENANT)
+        mgmt.set_tenant_roles(login, TENANT, ["tenant-admin"])
+        user = mgmt.add_roles(login, ["viewer"])["user"]
+        assert user["roleNames"] == ["admin", "viewer"], user
+        user = mgmt.remove_roles(login, ["viewer"])["user"]
+        assert user["userTenants"][0]["roleNames"] == ["tenant-admin"], user
+        assert mgmt.deactivate(login)["user"]["status"] == "disabled"
+        assert mgmt.activate(login)["user"]["status"] == "enabled"
+
+    @step("mgmt test users: create, search, delete all")
+    def _():
+        mgmt.create_test_user(f"py-test-{uuid.uuid4().hex[:8]}@example.com")
+        assert mgmt.search_all_test_users()["total"] >= 1
+        mgmt.delete_all_test_users()
+        assert mgmt.search_all_test_users()["total"] == 0
+
+    @step("mgmt user delete -> load fails")
+    def _():
+        mgmt.delete(login)
+        try:
+            mgmt.load(login)
+        except AuthException:
+            return
+        raise AssertionError("a deleted user still loads")
+
+
+management_users()
+# ---- end management: users ----------------------------------------------------------------
+
 
 passed = sum(results)
 failed = len(results) - passed

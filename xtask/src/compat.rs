@@ -80,7 +80,7 @@ pub fn run(root: &Path) -> Result<(), Error> {
         .spawn()
         .map_err(|e| Error::io(format!("cannot start {}", binary.display()), e))?;
     let mut emulator = Running(child);
-    let (base_url, project_id) = read_banner(&mut emulator.0)?;
+    let (base_url, project_id, management_key) = read_banner(&mut emulator.0)?;
     eprintln!("compat: emulator at {base_url}, project {project_id}");
 
     let env = [
@@ -88,6 +88,7 @@ pub fn run(root: &Path) -> Result<(), Error> {
         ("DESCOPE_PROJECT_ID", project_id.as_str()),
         ("COMPAT_TENANT", TENANT),
         ("COMPAT_SSO_EMAIL", SSO_EMAIL),
+        ("COMPAT_MANAGEMENT_KEY", management_key.as_str()),
     ];
     let python = util::run(
         Command::new("python3")
@@ -105,20 +106,24 @@ pub fn run(root: &Path) -> Result<(), Error> {
     node
 }
 
-/// Reads `base URL:` and `project id:` from the binary's first lines of output.
-fn read_banner(child: &mut Child) -> Result<(String, String), Error> {
+/// Reads `base URL:`, `project id:` and `management key:` from the binary's first lines of
+/// output (the demo seed's key follows the project id).
+fn read_banner(child: &mut Child) -> Result<(String, String, String), Error> {
     let stdout = child
         .stdout
         .take()
         .ok_or_else(|| Error::failed("emulator has no stdout"))?;
-    let mut base_url = None;
+    let (mut base_url, mut project_id) = (None, None);
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| Error::io("cannot read the emulator's output", e))?;
         if let Some(url) = line.strip_prefix("base URL:") {
             base_url = Some(url.trim().to_owned());
         } else if let Some(pid) = line.strip_prefix("project id:") {
+            project_id = Some(pid.trim().to_owned());
+        } else if let Some(key) = line.strip_prefix("management key:") {
             let url = base_url.ok_or_else(|| Error::failed("emulator printed no base URL"))?;
-            return Ok((url, pid.trim().to_owned()));
+            let pid = project_id.ok_or_else(|| Error::failed("emulator printed no project id"))?;
+            return Ok((url, pid, key.trim().to_owned()));
         }
     }
     Err(Error::failed(

@@ -133,6 +133,12 @@ impl fmt::Display for CliError {
                         if let Some(m) = api.message.as_deref().filter(|m| !m.is_empty()) {
                             write!(f, " ({m})")?;
                         }
+                        if e.is_management_key_rejected() {
+                            write!(
+                                f,
+                                "; the management key was rejected (DESCOPE_MANAGEMENT_KEY)"
+                            )?;
+                        }
                         Ok(())
                     }
                     _ => write!(f, "{e}"),

@@ -23,6 +23,7 @@ mod otp;
 mod output;
 mod password;
 mod totp_code;
+mod users;
 mod webauthn;
 
 use error::{CliError, EXIT_CODES_HELP};
@@ -94,6 +95,8 @@ enum Command {
     /// Passkeys (WebAuthn): start and finish sign-up, sign-in, adding a passkey.
     #[command(subcommand)]
     Passkey(webauthn::PasskeyCommand),
+    /// Users of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Users(users::UsersArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -184,6 +187,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Session(c) => c.run(&commands::client(&global)?, &out).await,
         Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
+        Command::Users(c) => c.run(&global, &out).await,
     }
 }
 

@@ -13,7 +13,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_descope");
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const TENANT: &str = "T2EmulatorTenantAcme";
 /// Variables the binary reads; cleared so the developer's environment cannot leak in.
-const ENV: [&str; 13] = [
+const ENV: &[&str] = &[
     "DESCOPE_PASSWORD",
     "DESCOPE_NEW_PASSWORD",
     "DESCOPE_MAGIC_LINK_TOKEN",
@@ -27,6 +27,7 @@ const ENV: [&str; 13] = [
     "DESCOPE_ID_TOKEN",
     "DESCOPE_EMULATOR_PORT",
     "DESCOPE_EMULATOR_CONFIG",
+    "DESCOPE_MANAGEMENT_KEY",
 ];
 
 /// An emulator with users `user0..user5@example.com` sharing a known TOTP secret (each can
@@ -1446,4 +1447,124 @@ async fn passkey_start_and_finish() {
     )
     .await;
     run.assert_fails(4, "refresh token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_commands() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let key = emulator.management_key().unwrap().to_owned();
+    let with_key = [("DESCOPE_MANAGEMENT_KEY", key.as_str())];
+
+    // No key: a configuration error before any request.
+    descope(e, &["users", "load", "ada@example.com"], &[], None)
+        .await
+        .assert_fails(3, "management key");
+    // A wrong key: Descope's 401.
+    descope(
+        e,
+        &["users", "load", "ada@example.com"],
+        &[("DESCOPE_MANAGEMENT_KEY", "K2wrong")],
+        None,
+    )
+    .await
+    .assert_fails(6, "management key was rejected");
+
+    let run = descope(
+        e,
+        &[
+            "users",
+            "create",
+            "cli@example.com",
+            "--email",
+            "cli@example.com",
+            "--name",
+            "Cli User",
+            "--role",
+            "viewer",
+            "--tenant",
+            &format!("{TENANT}:tenant-member"),
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert!(run.stdout.contains("Cli User"), "{}", run.stdout);
+    assert!(run.stdout.contains("tenant-member"), "{}", run.stdout);
+    run.assert_hides(&[&key]);
+
+    let run = descope(
+        e,
+        &["users", "load", "cli@example.com", "--json"],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(
+        run.json()["user"]["roleNames"],
+        serde_json::json!(["viewer"])
+    );
+
+    let run = descope(
+        e,
+        &[
+            "users", "search", "--role", "viewer", "--limit", "1", "--all", "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let found = run.json();
+    assert_eq!(
+        found["users"].as_array().unwrap().len() as u64,
+        found["total"].as_u64().unwrap()
+    );
+    assert!(found["total"].as_u64().unwrap() >= 2, "{found}");
+
+    let run = descope(
+        e,
+        &["users", "update", "cli@example.com", "--role", "admin"],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let run = descope(
+        e,
+        &["users", "deactivate", "cli@example.com", "--json"],
+        &with_key,
+        None,
+    )
+    .await;
+    assert_eq!(run.json()["user"]["status"], "disabled");
+    let run = descope(
+        e,
+        &["users", "activate", "cli@example.com", "--json"],
+        &with_key,
+        None,
+    )
+    .await;
+    assert_eq!(run.json()["user"]["status"], "enabled");
+
+    // Delete asks first; without a terminal and without --yes nothing is deleted.
+    descope(e, &["users", "delete", "cli@example.com"], &with_key, None)
+        .await
+        .assert_fails(4, "--yes");
+    descope(e, &["users", "load", "cli@example.com"], &with_key, None)
+        .await
+        .assert_ok();
+    descope(
+        e,
+        &["users", "delete", "cli@example.com", "--yes"],
+        &with_key,
+        None,
+    )
+    .await
+    .assert_ok();
+    descope(e, &["users", "load", "cli@example.com"], &with_key, None)
+        .await
+        .assert_fails(6, "E112102");
 }

@@ -154,6 +154,37 @@ impl ApiError {
         )
     }
 
+    /// 403 `E011004`: a sign-in of a user the management API deactivated (code unverified:
+    /// see docs/spec-notes.md).
+    pub(crate) fn user_disabled() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidArguments,
+            "User is disabled",
+            "This user was deactivated and cannot sign in",
+        )
+    }
+
+    /// 400 `E112102`: the management API found no such user.
+    pub(crate) fn mgmt_user_not_found() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::ManagementUserNotFound,
+            "User not found",
+            "No user has this login id or user id",
+        )
+    }
+
+    /// 401 `E011004`: a management call whose key is unknown (or a token that is not one).
+    pub(crate) fn bad_management_key() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidArguments,
+            "Unauthorized",
+            "The management key is invalid",
+        )
+    }
+
     /// 404 for unknown paths.
     pub(crate) fn not_found() -> Self {
         Self::new(

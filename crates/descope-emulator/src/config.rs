@@ -7,11 +7,14 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use descope_types::{AccessKey, PasswordPolicy, ProjectId, TotpKey};
+use descope_types::{AccessKey, ManagementKey, PasswordPolicy, ProjectId, TotpKey};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{EmulatorError, EmulatorErrorKind};
+
+/// The demo seed's management key (printed at start-up as `management key: <key>`).
+pub const DEMO_MANAGEMENT_KEY: &str = "K2EmulatorManagementKey0001";
 
 /// The default project id (28 characters, so SDKs derive no region from it).
 pub const DEFAULT_PROJECT_ID: &str = "P2EmulatorDefaultProject0000";
@@ -232,6 +235,9 @@ pub struct Seed {
     pub users: Vec<SeedUser>,
     /// Access keys for `/v1/auth/accesskey/exchange`.
     pub access_keys: Vec<SeedAccessKey>,
+    /// Management keys that authorize `/v1/mgmt/*` calls
+    /// (`Authorization: Bearer <projectId>:<key>`).
+    pub management_keys: Vec<SeedManagementKey>,
     /// Login id signed in by an OAuth flow without `loginHint`, by provider name.
     /// Unlisted providers use `<provider>-user@example.com`.
     pub oauth_default_users: BTreeMap<String, String>,
@@ -302,6 +308,10 @@ impl Seed {
                 roles: strings(&["viewer"]),
                 tenants: Vec::new(),
             }],
+            management_keys: vec![SeedManagementKey {
+                name: "demo".to_owned(),
+                key: ManagementKey::new(DEMO_MANAGEMENT_KEY),
+            }],
             oauth_default_users: BTreeMap::new(),
         }
     }
@@ -327,6 +337,16 @@ impl Seed {
                         user.login_id, t.tenant_id
                     ));
                 }
+            }
+        }
+        for key in &self.management_keys {
+            let secret = key.key.secret();
+            // Sent after `<projectId>:` in a header: no colon, no blank, visible ASCII.
+            if secret.is_empty() || !secret.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+                return fail(format!(
+                    "management key {:?}: the key must be visible ASCII without ':'",
+                    key.name
+                ));
             }
         }
         if let Some(t) = self.tenants.iter().find(|t| t.id.is_empty()) {
@@ -402,6 +422,16 @@ pub struct SeedUserTenant {
     pub tenant_id: String,
     /// Roles in the tenant.
     pub roles: Vec<String>,
+}
+
+/// A management key.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedManagementKey {
+    /// A name for people (never sent).
+    pub name: String,
+    /// The key sent as `Bearer <pid>:<key>` (visible ASCII, no `:`).
+    pub key: ManagementKey,
 }
 
 /// An access key.

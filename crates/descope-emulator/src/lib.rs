@@ -61,8 +61,8 @@ mod totp;
 
 pub use authenticator::SoftAuthenticator;
 pub use config::{
-    DEFAULT_PROJECT_ID, EmulatorConfig, RateLimit, Seed, SeedAccessKey, SeedRole, SeedTenant,
-    SeedUser, SeedUserTenant, WebAuthnConfig,
+    DEFAULT_PROJECT_ID, DEMO_MANAGEMENT_KEY, EmulatorConfig, RateLimit, Seed, SeedAccessKey,
+    SeedManagementKey, SeedRole, SeedTenant, SeedUser, SeedUserTenant, WebAuthnConfig,
 };
 pub use error::{EmulatorError, EmulatorErrorKind};
 pub use keys::SigningKey;

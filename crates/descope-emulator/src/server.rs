@@ -24,6 +24,8 @@ pub struct Emulator {
     base_url: String,
     project_id: String,
     issuer: String,
+    /// The first seeded management key (printed in the start-up banner).
+    management_key: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -81,6 +83,11 @@ impl Emulator {
         Ok(Self {
             base_url,
             project_id: config.project_id.clone(),
+            management_key: config
+                .seed
+                .management_keys
+                .first()
+                .map(|k| k.key.secret().to_owned()),
             issuer,
             stop: Some(stop),
             task: Some(task),
@@ -95,6 +102,12 @@ impl Emulator {
     /// The default project's id.
     pub fn project_id(&self) -> &str {
         &self.project_id
+    }
+
+    /// The first management key of the seed (the demo seed has one), for
+    /// `Authorization: Bearer <projectId>:<managementKey>` on `/v1/mgmt/*` calls.
+    pub fn management_key(&self) -> Option<&str> {
+        self.management_key.as_deref()
     }
 
     /// The `iss` claim of the default project's tokens: `<base_url>/<project_id>`.

@@ -25,6 +25,8 @@ pub struct Client {
 struct Inner {
     pipeline: Arc<Pipeline>,
     validator: SessionValidator,
+    #[cfg(feature = "management")]
+    management: crate::management::Shared,
 }
 
 impl fmt::Debug for Client {
@@ -73,6 +75,8 @@ impl Client {
             inner: Arc::new(Inner {
                 pipeline,
                 validator,
+                #[cfg(feature = "management")]
+                management: crate::management::Shared::new(config.management_key),
             }),
         })
     }
@@ -100,5 +104,10 @@ impl Client {
 
     pub(crate) fn pipeline(&self) -> &Pipeline {
         &self.inner.pipeline
+    }
+
+    #[cfg(feature = "management")]
+    pub(crate) fn management_shared(&self) -> &crate::management::Shared {
+        &self.inner.management
     }
 }

@@ -37,6 +37,9 @@ pub struct ClientBuilder {
     headers: HeaderMap,
     /// The first invalid input given to a setter, reported by `build`.
     invalid: Option<&'static str>,
+    /// Authorizes management calls; never printed.
+    #[cfg(feature = "management")]
+    management_key: Option<descope_types::ManagementKey>,
 }
 
 /// Header values may carry credentials (an API gateway key): only names are printed.
@@ -61,6 +64,8 @@ pub(crate) struct Config {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) headers: HeaderMap,
     pub(crate) validation: ValidationConfig,
+    #[cfg(feature = "management")]
+    pub(crate) management_key: Option<descope_types::ManagementKey>,
 }
 
 impl ClientBuilder {
@@ -74,11 +79,14 @@ impl ClientBuilder {
             public_key_json: None,
             headers: HeaderMap::new(),
             invalid: None,
+            #[cfg(feature = "management")]
+            management_key: None,
         }
     }
 
     /// Reads `DESCOPE_PROJECT_ID` (trimmed), `DESCOPE_BASE_URL`, then `DESCOPE_BASE_URI`,
-    /// and `DESCOPE_PUBLIC_KEY` (a JWK as JSON) from the environment.
+    /// and `DESCOPE_PUBLIC_KEY` (a JWK as JSON) from the environment; with the `management`
+    /// feature, also `DESCOPE_MANAGEMENT_KEY`.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -95,6 +103,10 @@ impl ClientBuilder {
         }
         if let Some(key) = non_empty("DESCOPE_PUBLIC_KEY") {
             builder = builder.public_key_json(key);
+        }
+        #[cfg(feature = "management")]
+        if let Some(key) = non_empty("DESCOPE_MANAGEMENT_KEY") {
+            builder = builder.management_key(descope_types::ManagementKey::new(key));
         }
         builder
     }
@@ -182,6 +194,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The management key that authorizes [`Client::management`](crate::Client::management)
+    /// calls (sent as `Authorization: Bearer <projectId>:<key>`; never on authentication
+    /// calls, never printed). A key that is not a valid header value fails
+    /// [`build`](Self::build).
+    #[cfg(feature = "management")]
+    pub fn management_key(mut self, key: descope_types::ManagementKey) -> Self {
+        self.management_key = Some(key);
+        self
+    }
+
     /// Checks every input and produces the configuration the client is built from.
     pub(crate) fn config(self) -> Result<Config, Error> {
         if let Some(what) = self.invalid {
@@ -208,7 +230,24 @@ impl ClientBuilder {
             })?;
             validation.public_key = Some(jwk);
         }
+        #[cfg(feature = "management")]
+        let management_key = match self.management_key {
+            Some(key) if key.secret().trim().is_empty() => None,
+            Some(key) => {
+                let valid =
+                    !key.secret().contains(':') && HeaderValue::from_str(key.secret()).is_ok();
+                if !valid {
+                    return Err(Error::configuration(
+                        "management key is not a valid header value",
+                    ));
+                }
+                Some(key)
+            }
+            None => None,
+        };
         Ok(Config {
+            #[cfg(feature = "management")]
+            management_key,
             project_id,
             base_url,
             transport: Arc::new(policy.wrap(backend)),
@@ -299,6 +338,30 @@ mod tests {
         let builder = ClientBuilder::from_lookup(env);
         assert_eq!(builder.base_url.as_deref(), Some("http://url.example"));
         assert!(builder.public_key_json.is_some());
+    }
+
+    #[cfg(feature = "management")]
+    #[test]
+    fn management_key_from_env_and_hidden() {
+        let env = |name: &str| match name {
+            "DESCOPE_PROJECT_ID" => Some("P2env".to_owned()),
+            "DESCOPE_MANAGEMENT_KEY" => Some(" K2secret-mgmt-key \n".to_owned()),
+            _ => None,
+        };
+        let builder = ClientBuilder::from_lookup(env);
+        let key = builder
+            .management_key
+            .as_ref()
+            .map(|k| k.secret().to_owned());
+        assert_eq!(key.as_deref(), Some("K2secret-mgmt-key"));
+        assert!(!format!("{builder:?}").contains("K2secret"));
+        let bad = ClientBuilder::new("P2abc")
+            .management_key(descope_types::ManagementKey::new("a:b"))
+            .config();
+        assert_eq!(
+            bad.err().map(|e| e.kind()),
+            Some(crate::ErrorKind::Configuration)
+        );
     }
 
     #[test]

@@ -261,6 +261,20 @@ impl StdError for DecodeError {
     }
 }
 
+/// The cause attached to a management call's 401: the key was sent and refused. Its text
+/// names no key.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "management"), allow(dead_code))]
+pub(crate) struct ManagementKeyRejected;
+
+impl fmt::Display for ManagementKeyRejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the management key was rejected (wrong, revoked, or of another project)")
+    }
+}
+
+impl StdError for ManagementKeyRejected {}
+
 #[derive(Debug)]
 enum Repr {
     Api(ApiError),
@@ -356,6 +370,16 @@ impl Error {
             // Only fresh errors get a source; a shared one is returned as it is.
             Err(inner) => Self { inner },
         }
+    }
+
+    /// Whether Descope refused the management key of a management call (HTTP 401): the key
+    /// was sent and is wrong, revoked or of another project. A call made with no key at all
+    /// fails before any request with [`ErrorKind::Configuration`] instead.
+    pub fn is_management_key_rejected(&self) -> bool {
+        self.inner
+            .source
+            .as_deref()
+            .is_some_and(|s| s.is::<ManagementKeyRejected>())
     }
 
     /// The kind of failure.
@@ -458,6 +482,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner.repr {
+            Repr::Api(e) if self.is_management_key_rejected() => {
+                write!(f, "{e} (the management key was rejected)")
+            }
             Repr::Api(e) => e.fmt(f),
             Repr::Transport(e) => write!(f, "transport error: {e}"),
             Repr::Decode(e) => e.fmt(f),

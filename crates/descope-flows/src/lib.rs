@@ -66,6 +66,8 @@ mod jwks;
 mod keys;
 mod login;
 mod magiclink;
+#[cfg(feature = "management")]
+pub mod management;
 mod oauth;
 mod otp;
 mod password;
@@ -93,6 +95,8 @@ pub use magiclink::{
     MagicLink, MagicLinkSignIn, MagicLinkSignUp, MagicLinkSignUpOrIn, MagicLinkUpdateEmail,
     MagicLinkUpdatePhone, MagicLinkVerify,
 };
+#[cfg(feature = "management")]
+pub use management::Management;
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
 pub use otp::{
     Otp, OtpSent, OtpSignIn, OtpSignUp, OtpSignUpOrIn, OtpUpdateEmail, OtpUpdatePhone, OtpVerify,

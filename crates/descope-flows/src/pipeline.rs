@@ -25,12 +25,14 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 const EXCERPT_LEN: usize = 200;
 
 /// Who the request is made as: the project alone, or the project plus a user's refresh
-/// token or an access key (`Bearer <pid>:<token>`, §1.4).
+/// token, an access key or a management key (`Bearer <pid>:<token>`, §1.4).
 #[derive(Clone, Copy)]
 pub(crate) enum Bearer<'a> {
     Project,
     Refresh(&'a str),
     AccessKey(&'a str),
+    #[cfg_attr(not(feature = "management"), allow(dead_code))]
+    Management(&'a str),
 }
 
 /// Whether a decode failure may quote the body: never for bodies that can carry tokens,
@@ -51,6 +53,8 @@ pub(crate) struct Request<'a> {
     body: Option<Bytes>,
     options: RequestOptions,
     excerpt: Excerpt,
+    /// Per-request headers (the management calls' `x-descope-license`).
+    headers: Vec<(&'static str, HeaderValue)>,
 }
 
 impl<'a> Request<'a> {
@@ -64,6 +68,7 @@ impl<'a> Request<'a> {
             body: None,
             options: RequestOptions::new(),
             excerpt: Excerpt::Never,
+            headers: Vec::new(),
         }
     }
 
@@ -81,6 +86,20 @@ impl<'a> Request<'a> {
             method: Method::POST,
             ..Self::get(path, bearer)
         })
+    }
+
+    /// Another method than the constructor's (PATCH, DELETE).
+    #[cfg_attr(not(feature = "management"), allow(dead_code))]
+    pub(crate) fn method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Adds a header to this request only.
+    #[cfg_attr(not(feature = "management"), allow(dead_code))]
+    pub(crate) fn header(mut self, name: &'static str, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
     }
 
     /// Query pairs, in order.
@@ -216,6 +235,9 @@ impl Pipeline {
         if let Some(headers) = builder.headers_mut() {
             headers.extend(self.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
             headers.insert(AUTHORIZATION, self.bearer_value(request.bearer)?);
+            for (name, value) in request.headers {
+                headers.insert(name, value);
+            }
             if request.body.is_some() {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
@@ -234,6 +256,8 @@ impl Pipeline {
             Bearer::Project => ("", Argument::RefreshToken),
             Bearer::Refresh(token) => (token, Argument::RefreshToken),
             Bearer::AccessKey(key) => (key, Argument::AccessKey),
+            // A management key is checked when the client is built; never quoted.
+            Bearer::Management(key) => (key, Argument::AccessKey),
         };
         let value = if token.is_empty() {
             format!("Bearer {}", self.project_id)

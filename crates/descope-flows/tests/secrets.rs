@@ -85,6 +85,33 @@ fn no_secret_in_debug_display_or_logs() {
         shown.push(format!("{cookies:?}"));
         let gone = client.refresh(info.refresh_token()).await.unwrap_err();
         shown.push(format!("{gone:?} {gone}"));
+
+        // The management key: in the builder, the client, a call, a refused call.
+        #[cfg(feature = "management")]
+        {
+            let key = emulator.management_key().unwrap().to_owned();
+            secrets.push(key.clone());
+            let builder = Client::builder(emulator.project_id())
+                .base_url(emulator.base_url())
+                .management_key(descope_types::ManagementKey::new(key));
+            shown.push(format!("{builder:?}"));
+            let admin = builder.build().unwrap();
+            shown.push(format!("{admin:?}"));
+            let load = admin.management().users().load(login);
+            shown.push(format!("{load:?}"));
+            let user = load.await.unwrap();
+            shown.push(format!("{user:?}"));
+            let wrong_key = "wrong-management-key-5678";
+            secrets.push(wrong_key.into());
+            let wrong = Client::builder(emulator.project_id())
+                .base_url(emulator.base_url())
+                .management_key(descope_types::ManagementKey::new(wrong_key))
+                .build()
+                .unwrap();
+            let refused = wrong.management().users().load(login).await.unwrap_err();
+            assert!(refused.is_management_key_rejected());
+            shown.push(format!("{refused:?} {refused}"));
+        }
     });
 
     // The wire types behind those values.

@@ -43,6 +43,8 @@ mod enchantedlink;
 mod error;
 mod jwks;
 mod magiclink;
+#[cfg(feature = "management")]
+mod management;
 mod options;
 mod otp;
 mod password;
@@ -68,6 +70,12 @@ pub use jwks::{Jwk, JwkSet};
 pub use magiclink::{
     MagicLinkSignInRequest, MagicLinkSignUpRequest, MagicLinkUpdateEmailRequest,
     MagicLinkUpdatePhoneRequest, MagicLinkVerifyRequest,
+};
+#[cfg(feature = "management")]
+pub use management::{
+    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
+    MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
+    MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,

@@ -70,7 +70,8 @@
 //!
 //! Features: `reqwest` (default) uses descope-transport's reqwest backend as the default
 //! transport; `hyper` also builds the hyper backend, `transport::HyperTransport`, to pass to
-//! [`ClientBuilder::transport`].
+//! [`ClientBuilder::transport`]; `management` adds the management API
+//! (`Client::management()`, authorized by a management key; see `docs/management.md`).
 
 pub use descope_flows::*;
 /// The HTTP transport: the [`Transport`](transport::Transport) trait, backends, retry policy.
@@ -106,4 +107,7 @@ mod guides {
     mod getting_started {}
     #[doc = include_str!("../README.md")]
     mod readme {}
+    #[cfg(feature = "management")]
+    #[doc = include_str!("../../../docs/management.md")]
+    mod management {}
 }

@@ -5,6 +5,7 @@ mod control;
 mod enchantedlink;
 mod keys;
 mod magiclink;
+mod management;
 mod native;
 mod otp;
 mod password;
@@ -22,7 +23,7 @@ use axum::body::{Body, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use descope_types::{ErrorCode, JwtResponse};
 use http::{StatusCode, header};
 use serde_json::Value;
@@ -150,6 +151,35 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/v1/auth/webauthn/update/finish",
             post(webauthn::update_finish),
+        )
+        .route("/v1/mgmt/license", get(management::license))
+        .route("/v1/mgmt/user/create", post(management::create))
+        .route("/v1/mgmt/user/create/test", post(management::create_test))
+        .route("/v1/mgmt/user/update", post(management::update))
+        .route("/v1/mgmt/user/patch", patch(management::patch))
+        .route("/v1/mgmt/user", get(management::load))
+        .route("/v1/mgmt/user/delete", post(management::delete))
+        .route(
+            "/v1/mgmt/user/test/delete/all",
+            delete(management::delete_all_test_users),
+        )
+        .route("/v2/mgmt/user/search", post(management::search))
+        .route("/v2/mgmt/user/search/test", post(management::search_test))
+        .route("/v1/mgmt/user/update/status", post(management::status))
+        .route("/v1/mgmt/user/update/role/set", post(management::set_roles))
+        .route("/v2/mgmt/user/update/role/add", post(management::add_roles))
+        .route("/v1/mgmt/user/update/role/add", post(management::add_roles))
+        .route(
+            "/v1/mgmt/user/update/role/remove",
+            post(management::remove_roles),
+        )
+        .route(
+            "/v1/mgmt/user/update/tenant/add",
+            post(management::add_tenant),
+        )
+        .route(
+            "/v1/mgmt/user/update/tenant/remove",
+            post(management::remove_tenant),
         )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))

@@ -102,6 +102,10 @@ impl Project {
             let user = st
                 .user_mut(&grant.user_id)
                 .ok_or_else(ApiError::user_not_found)?;
+            // Every sign-in method ends here: a deactivated user gets no session from any.
+            if user.managed.disabled {
+                return Err(ApiError::user_disabled());
+            }
             let first_seen = user.record_login(now, &grant.ip, grant.dct.as_deref());
             st.sessions.insert(
                 jti.clone(),
@@ -196,6 +200,10 @@ impl Project {
             let user = st
                 .user(&session.user_id)
                 .ok_or(ApiError::invalid_token("the user no longer exists"))?;
+            // A deactivated user's existing sessions stop refreshing too.
+            if user.managed.disabled {
+                return Err(ApiError::user_disabled());
+            }
             if let Some(tenant) = select {
                 if !user.in_tenant(tenant) {
                     return Err(ApiError::invalid_argument(

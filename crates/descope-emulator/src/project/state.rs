@@ -13,7 +13,7 @@ use super::outbox::Outbox;
 use super::sessions::RefreshSession;
 use super::users::{TotpState, User, user_response};
 use super::webauthn::WebAuthnState;
-use crate::config::{Seed, SeedAccessKey, SeedTenant, SeedUserTenant};
+use crate::config::{Seed, SeedAccessKey, SeedManagementKey, SeedTenant, SeedUserTenant};
 
 /// Pending flows, codes, native states and native grants a project holds, each; when full,
 /// the oldest is dropped (as if expired). Above the 200,000 pending flows the authorize
@@ -34,6 +34,7 @@ pub(crate) struct State {
     pub(crate) tenants: Vec<SeedTenant>,
     roles: HashMap<String, Vec<String>>,
     pub(crate) access_keys: Vec<SeedAccessKey>,
+    pub(crate) management_keys: Vec<SeedManagementKey>,
     pub(crate) oauth_defaults: BTreeMap<String, String>,
     pub(crate) flows: Expiring<Flow, MAX_PENDING>,
     pub(crate) codes: Expiring<PendingCode, MAX_PENDING>,
@@ -70,6 +71,7 @@ impl State {
                 .map(|r| (r.name.clone(), r.permissions.clone()))
                 .collect(),
             access_keys: seed.access_keys.clone(),
+            management_keys: seed.management_keys.clone(),
             oauth_defaults: seed.oauth_defaults_lowercase(),
             ..Self::default()
         };
@@ -102,6 +104,15 @@ impl State {
                 .insert(login.to_lowercase(), user.user_id.clone());
         }
         self.users.insert(user.user_id.clone(), Box::new(user));
+    }
+
+    /// Removes a user and its login ids; its sessions then fail as a missing user's.
+    pub(crate) fn remove_user(&mut self, user_id: &str) -> Option<User> {
+        let user = self.users.remove(user_id)?;
+        for login in &user.login_ids {
+            self.logins.remove(&login.to_lowercase());
+        }
+        Some(*user)
     }
 
     pub(crate) fn user(&self, user_id: &str) -> Option<&User> {

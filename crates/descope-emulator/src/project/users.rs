@@ -61,7 +61,22 @@ pub(crate) struct User {
     pub(crate) saml: bool,
     /// Completed sign-ins (`firstSeen` is true on the first).
     pub(crate) logins: u64,
+    /// Fields only the management API sets (status, test flag, picture, verification).
+    pub(crate) managed: Managed,
     history: VecDeque<Login>,
+}
+
+/// What the management API sets on a user beyond what sign-ins do.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Managed {
+    /// Deactivated: every sign-in is refused.
+    pub(crate) disabled: bool,
+    /// A test user (`/v1/mgmt/user/create/test`).
+    pub(crate) test: bool,
+    pub(crate) picture: Option<String>,
+    /// `None`: verified when present (what a sign-in through it proves).
+    pub(crate) verified_email: Option<bool>,
+    pub(crate) verified_phone: Option<bool>,
 }
 
 /// History kept per user.
@@ -212,8 +227,8 @@ pub(crate) fn user_response(
         given_name: text(&user.given_name),
         middle_name: text(&user.middle_name),
         family_name: text(&user.family_name),
-        verified_email: Some(user.email.is_some()),
-        verified_phone: Some(user.phone.is_some()),
+        verified_email: Some(user.managed.verified_email.unwrap_or(user.email.is_some())),
+        verified_phone: Some(user.managed.verified_phone.unwrap_or(user.phone.is_some())),
         role_names: user.roles.clone(),
         user_tenants: user
             .tenants
@@ -225,10 +240,17 @@ pub(crate) fn user_response(
                 permissions: permissions_of(&t.roles),
             })
             .collect(),
-        status: Some("enabled".to_owned()),
+        status: Some(
+            if user.managed.disabled {
+                "disabled"
+            } else {
+                "enabled"
+            }
+            .to_owned(),
+        ),
         external_ids: user.login_ids.clone(),
-        picture: Some(String::new()),
-        test: Some(false),
+        picture: Some(user.managed.picture.clone().unwrap_or_default()),
+        test: Some(user.managed.test),
         custom_attributes: Some(user.custom_attributes.clone().unwrap_or_default()),
         created_time: Some(user.created_time),
         totp: Some(user.totp.is_some()),

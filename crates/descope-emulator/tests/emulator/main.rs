@@ -8,6 +8,7 @@ mod enchantedlink;
 mod errors;
 mod fuzz;
 mod magiclink;
+mod management;
 mod native;
 mod oauth_sso;
 mod otp;

@@ -81,7 +81,20 @@ pub fn load_captures() -> BTreeMap<String, Vec<Capture>> {
     by_label
 }
 
-/// Same keys, recursively; the SDK may send explicit `null`/`false` keys we omit (Python).
+/// An explicit default (`null`, `false`, `0`, `""`, `[]`, `{}`): what the Python SDK sends for
+/// an unset field, and what omitting the key means.
+fn is_default(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// Same keys, recursively; the SDK may send explicit defaults we omit (Python).
 pub fn body_keys_match(ours: &Value, theirs: &Value, at: &str) -> Result<(), String> {
     let (Some(ours), Some(theirs)) = (ours.as_object(), theirs.as_object()) else {
         return Ok(());
@@ -89,7 +102,7 @@ pub fn body_keys_match(ours: &Value, theirs: &Value, at: &str) -> Result<(), Str
     for (key, value) in theirs {
         match ours.get(key) {
             Some(mine) => body_keys_match(mine, value, &format!("{at}.{key}"))?,
-            None if value.is_null() || value == &Value::Bool(false) => {}
+            None if is_default(value) => {}
             None => return Err(format!("missing body key {at}.{key}")),
         }
     }
@@ -165,8 +178,18 @@ pub fn check_operation(
             "{op}: content-type"
         );
     }
-    let (keys, calls): (Vec<&Seen>, Vec<&Seen>) =
-        seen.iter().partition(|s| s.path.starts_with("/v2/keys/"));
+    // The key-set fetch and the management license handshake happen once per client, not per
+    // call: checked apart from the calls.
+    let (license, seen): (Vec<&Seen>, Vec<&Seen>) =
+        seen.iter().partition(|s| s.path == LICENSE_PATH);
+    for request in license {
+        if let Err(e) = check_against(request, license_capture(captures)) {
+            failures.push(format!("{op} (license): {e}"));
+        }
+    }
+    let (keys, calls): (Vec<&Seen>, Vec<&Seen>) = seen
+        .into_iter()
+        .partition(|s| s.path.starts_with("/v2/keys/"));
     for request in keys {
         if let Err(e) = check_against(request, keys_capture) {
             failures.push(format!("{op} (keys): {e}"));
@@ -177,7 +200,7 @@ pub fn check_operation(
             .get(*label)
             .unwrap_or_else(|| panic!("no capture labelled {label}"))
             .iter()
-            .filter(|c| !c.path.starts_with("/v2/keys/"))
+            .filter(|c| !c.path.starts_with("/v2/keys/") && c.path != LICENSE_PATH)
             .collect();
         if theirs.len() != calls.len() {
             failures.push(format!(
@@ -202,4 +225,15 @@ pub fn keys_capture(captures: &BTreeMap<String, Vec<Capture>>) -> &Capture {
         .iter()
         .find(|c| c.path.starts_with("/v2/keys/"))
         .expect("the Python exchange capture fetched the keys")
+}
+
+/// The management license handshake's path.
+pub const LICENSE_PATH: &str = "/v1/mgmt/license";
+
+/// The license handshake as the Node SDK made it (through its normal client).
+pub fn license_capture(captures: &BTreeMap<String, Vec<Capture>>) -> &Capture {
+    captures["node:DescopeClient({managementKey}) [license handshake]"]
+        .iter()
+        .find(|c| c.path == LICENSE_PATH)
+        .expect("the Node capture has the license handshake")
 }

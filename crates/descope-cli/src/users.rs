@@ -1,0 +1,369 @@
+//! `descope users ...`: the management API's user calls for real projects, authorized by the
+//! management key in `DESCOPE_MANAGEMENT_KEY` (or `--management-key`).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::{Args, Subcommand};
+use descope_flows::Client;
+use descope_types::{ManagementKey, MgmtUserSearchResponse, UserResponse};
+use serde_json::json;
+
+use crate::commands::{Out, cli_policy, waiting};
+use crate::error::CliError;
+use crate::output::table;
+
+/// `descope users ...`
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
+    #[arg(
+        long,
+        env = "DESCOPE_MANAGEMENT_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    management_key: Option<String>,
+    #[command(subcommand)]
+    command: UsersCommand,
+}
+
+/// What `create` and `update` set.
+#[derive(Debug, Args)]
+struct Fields {
+    /// Email.
+    #[arg(long)]
+    email: Option<String>,
+    /// Phone (E.164).
+    #[arg(long)]
+    phone: Option<String>,
+    /// Display name.
+    #[arg(long)]
+    name: Option<String>,
+    /// A project-level role (repeat for more).
+    #[arg(long = "role", value_name = "ROLE")]
+    roles: Vec<String>,
+    /// A tenant membership, `TENANT_ID` or `TENANT_ID:role1,role2` (repeat for more).
+    #[arg(long = "tenant", value_name = "TENANT[:ROLES]")]
+    tenants: Vec<String>,
+}
+
+/// The user subcommands.
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create a user (no invitation is sent).
+    Create {
+        /// The login id (usually an email).
+        login_id: String,
+        #[command(flatten)]
+        fields: Fields,
+        /// Create a test user.
+        #[arg(long)]
+        test: bool,
+    },
+    /// Show a user.
+    Load {
+        /// The login id (or the user id with --user-id).
+        login_id: String,
+        /// The argument is a user id.
+        #[arg(long)]
+        user_id: bool,
+    },
+    /// Search users (one page, or every page with --all).
+    Search {
+        /// Only these emails (repeat for more).
+        #[arg(long = "email", value_name = "EMAIL")]
+        emails: Vec<String>,
+        /// Only users with one of these roles.
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// Only users in one of these tenants.
+        #[arg(long = "tenant", value_name = "TENANT_ID")]
+        tenants: Vec<String>,
+        /// Only users with one of these statuses (enabled, disabled, invited).
+        #[arg(long = "status", value_name = "STATUS")]
+        statuses: Vec<String>,
+        /// Free text (names, emails, phones, login ids).
+        #[arg(long)]
+        text: Option<String>,
+        /// Include test users.
+        #[arg(long)]
+        with_test_users: bool,
+        /// Users per page.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// The page, from 0.
+        #[arg(long, default_value_t = 0)]
+        page: u32,
+        /// Every page from --page on.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Replace a user: what is not given is cleared (roles and tenants included).
+    Update {
+        /// The login id.
+        login_id: String,
+        #[command(flatten)]
+        fields: Fields,
+    },
+    /// Delete a user (asks first on a terminal; --yes to skip).
+    Delete {
+        /// The login id.
+        login_id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Enable a user.
+    Activate {
+        /// The login id.
+        login_id: String,
+    },
+    /// Disable a user: it can no longer sign in.
+    Deactivate {
+        /// The login id.
+        login_id: String,
+    },
+}
+
+/// `TENANT_ID[:role1,role2]`.
+fn tenant_roles(spec: &str) -> (String, Vec<String>) {
+    match spec.split_once(':') {
+        Some((tenant, roles)) => (
+            tenant.trim().to_owned(),
+            roles
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        None => (spec.trim().to_owned(), Vec::new()),
+    }
+}
+
+/// Applies `Fields` to a create or update builder (both have the same setters).
+macro_rules! apply_fields {
+    ($builder:expr, $fields:expr) => {{
+        let mut builder = $builder;
+        let fields = $fields;
+        if let Some(email) = fields.email {
+            builder = builder.email(email);
+        }
+        if let Some(phone) = fields.phone {
+            builder = builder.phone(phone);
+        }
+        if let Some(name) = fields.name {
+            builder = builder.name(name);
+        }
+        if !fields.roles.is_empty() {
+            builder = builder.roles(fields.roles);
+        }
+        for spec in &fields.tenants {
+            let (tenant, roles) = tenant_roles(spec);
+            builder = builder.tenant(tenant, roles);
+        }
+        builder
+    }};
+}
+
+impl UsersArgs {
+    /// Runs the command.
+    pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
+        let client = client(global, self.management_key.as_deref())?;
+        let users = client.management().users();
+        match self.command {
+            UsersCommand::Create {
+                login_id,
+                fields,
+                test,
+            } => {
+                let create = if test {
+                    users.create_test_user(login_id)
+                } else {
+                    users.create(login_id)
+                };
+                let user = waiting("creating", apply_fields!(create, fields)).await?;
+                print_user(&user, out);
+            }
+            UsersCommand::Load { login_id, user_id } => {
+                let load = if user_id {
+                    users.load_by_user_id(login_id)
+                } else {
+                    users.load(login_id)
+                };
+                print_user(&waiting("loading", load).await?, out);
+            }
+            UsersCommand::Search {
+                emails,
+                roles,
+                tenants,
+                statuses,
+                text,
+                with_test_users,
+                limit,
+                page,
+                all,
+            } => {
+                let mut search = users
+                    .search()
+                    .emails(emails)
+                    .roles(roles)
+                    .tenant_ids(tenants)
+                    .statuses(statuses)
+                    .with_test_users(with_test_users)
+                    .limit(limit)
+                    .page(page);
+                if let Some(text) = text {
+                    search = search.text(text);
+                }
+                if all {
+                    let mut pages = search.pages();
+                    let mut found = MgmtUserSearchResponse::default();
+                    while let Some(next) = waiting("searching", pages.next_page()).await {
+                        let next = next?;
+                        found.total = next.total;
+                        found.users.extend(next.users);
+                    }
+                    print_users(&found, out);
+                } else {
+                    print_users(&waiting("searching", search).await?, out);
+                }
+            }
+            UsersCommand::Update { login_id, fields } => {
+                let user =
+                    waiting("updating", apply_fields!(users.update(login_id), fields)).await?;
+                print_user(&user, out);
+            }
+            UsersCommand::Delete { login_id, yes } => {
+                if !yes {
+                    confirm(&format!("Delete user {login_id}?"))?;
+                }
+                waiting("deleting", users.delete(&login_id)).await?;
+                if out.json {
+                    println!("{}", json!({ "deleted": login_id }));
+                } else {
+                    println!("deleted {login_id}");
+                }
+            }
+            UsersCommand::Activate { login_id } => {
+                print_user(&waiting("activating", users.activate(login_id)).await?, out);
+            }
+            UsersCommand::Deactivate { login_id } => {
+                print_user(
+                    &waiting("deactivating", users.deactivate(login_id)).await?,
+                    out,
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Asks on the terminal; refuses when stdin is not one (scripts pass `--yes`).
+fn confirm(question: &str) -> Result<(), CliError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CliError::Input(
+            "refusing to delete without confirmation: pass --yes".to_owned(),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|_| CliError::Input("cannot read the answer".to_owned()))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Input("not confirmed: nothing deleted".to_owned()))
+    }
+}
+
+/// The client for `--project-id`/`--base-url`, with the management key.
+fn client(global: &crate::Global, key: Option<&str>) -> Result<Client, CliError> {
+    let project_id = global
+        .project_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            CliError::Config(
+                "no project id: pass --project-id or set DESCOPE_PROJECT_ID".to_owned(),
+            )
+        })?;
+    let key = key
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            CliError::Config(
+                "no management key: set DESCOPE_MANAGEMENT_KEY or pass --management-key".to_owned(),
+            )
+        })?;
+    let mut builder = Client::builder(project_id)
+        .policy(cli_policy())
+        .management_key(ManagementKey::new(key));
+    if let Some(url) = global.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        builder = builder.base_url(url);
+    }
+    Ok(builder.build()?)
+}
+
+fn user_rows(user: &UserResponse) -> Vec<(String, String)> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let tenants = user
+        .user_tenants
+        .iter()
+        .map(|t| {
+            if t.role_names.is_empty() {
+                t.tenant_id.clone()
+            } else {
+                format!("{} ({})", t.tenant_id, t.role_names.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![
+        ("login ids".to_owned(), user.login_ids.join(", ")),
+        ("user id".to_owned(), user.user_id.clone()),
+        ("name".to_owned(), text(&user.name)),
+        ("email".to_owned(), text(&user.email)),
+        ("phone".to_owned(), text(&user.phone)),
+        ("status".to_owned(), text(&user.status)),
+        ("roles".to_owned(), user.role_names.join(", ")),
+        ("tenants".to_owned(), tenants),
+        (
+            "test user".to_owned(),
+            if user.test == Some(true) { "yes" } else { "no" }.to_owned(),
+        ),
+    ]
+}
+
+fn print_user(user: &UserResponse, out: &Out) {
+    if out.json {
+        println!("{}", json!({ "user": user }));
+    } else {
+        print!("{}", table(&user_rows(user), ""));
+    }
+}
+
+fn print_users(found: &MgmtUserSearchResponse, out: &Out) {
+    if out.json {
+        println!("{}", json!({ "users": found.users, "total": found.total }));
+        return;
+    }
+    let rows: Vec<(String, String)> = found
+        .users
+        .iter()
+        .map(|u| {
+            let status = u.status.clone().unwrap_or_default();
+            (
+                u.login_ids.first().cloned().unwrap_or_default(),
+                format!("{}  {status}  {}", u.user_id, u.role_names.join(",")),
+            )
+        })
+        .collect();
+    print!("{}", table(&rows, ""));
+    println!("{} of {} users", found.users.len(), found.total);
+}
