@@ -1,7 +1,7 @@
 //! The management API (feature `management`): calls authorized by a management key
 //! (`Authorization: Bearer <projectId>:<managementKey>`), one module per area.
 //!
-//! Every call goes through [`Client::management_call`]: it refuses to send anything without a
+//! Every call goes through `Client::management_call`: it refuses to send anything without a
 //! key (a configuration error), fetches the license once (`GET /v1/mgmt/license`, then
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
