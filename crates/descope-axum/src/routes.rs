@@ -154,12 +154,15 @@ impl Descope {
             .unwrap_or_else(|| self.inner.default_redirect.clone()))
     }
 
-    /// Whether a browser sent this request from another site (logout CSRF: a page elsewhere
-    /// posting a form here, with the user's cookies). `Sec-Fetch-Site` decides when present;
-    /// else `Origin`, which must be the request's own host or a trusted origin (the app's, or
-    /// one allowed as a redirect target). Requests with neither header do not come from a
-    /// browser page (curl, server-to-server) and are not forgeries.
-    fn cross_site(&self, headers: &HeaderMap) -> bool {
+    /// Whether a browser sent this request from another site (logout or login CSRF: a page
+    /// elsewhere posting a form here, with the user's cookies). `Sec-Fetch-Site` decides when
+    /// present; else `Origin`, which must be the request's own host or a trusted origin (the
+    /// app's, or one allowed as a redirect target). Requests with neither header do not come
+    /// from a browser page (curl, server-to-server) and are not forgeries.
+    ///
+    /// The logout and magic-link routes refuse such requests with `403`; call it in your own
+    /// state-changing form routes (a one-time-code sign-in, say) to do the same.
+    pub fn cross_site(&self, headers: &HeaderMap) -> bool {
         let origin = headers.get(ORIGIN).map(|o| o.to_str().unwrap_or("null"));
         let trusted = origin
             .and_then(origin_of)

@@ -1,6 +1,8 @@
-//! The descope-axum example app: a home page with "Sign in with Google" and "Sign in with
-//! SSO", a passkey page (`/passkey`: sign up or in with `navigator.credentials`), a
-//! protected `/me` page showing the session's claims, and logout.
+//! The descope-axum example app: a home page with "Sign in with Google", "Sign in with
+//! SSO", an emailed sign-in link and an emailed sign-in code (OTP: `/otp/start` then
+//! `/otp/verify`; against the emulator the link and the code are in its outbox,
+//! `GET /emulator/outbox`), a passkey page (`/passkey`: sign up or in with
+//! `navigator.credentials`), a protected `/me` page showing the session's claims, and logout.
 //!
 //! ```text
 //! cargo run -p descope-axum --example app

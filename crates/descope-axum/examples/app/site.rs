@@ -1,21 +1,36 @@
 //! The example app's pages (shared with the browser end-to-end test).
 
+use axum::body::Bytes;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use descope_axum::{Authenticated, Descope};
-use descope_types::WebAuthnTransactionId;
-use http::{HeaderMap, StatusCode, header};
+use descope_types::{DeliveryMethod, OtpCode, WebAuthnTransactionId};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use serde_json::json;
 
 /// The app: home and login pages with the sign-in links, the passkey page and its JSON
-/// routes, the protected `/me`, the JSON `/api/me`, and the login routes under `/auth`.
+/// routes, the email-code (OTP) form routes, the protected `/me`, the JSON `/api/me`, and
+/// the login routes under `/auth`.
 pub fn router(descope: &Descope, sso_tenant: &str) -> Router {
     let links = sign_in_links(sso_tenant);
     let login_links = links.clone();
     let (start_with, finish_with) = (descope.clone(), descope.clone());
+    let (otp_start_with, otp_verify_with) = (descope.clone(), descope.clone());
     Router::new()
+        .route(
+            "/otp/start",
+            post(move |headers: HeaderMap, body: Bytes| async move {
+                otp_start(&otp_start_with, &headers, &body).await
+            }),
+        )
+        .route(
+            "/otp/verify",
+            post(move |headers: HeaderMap, body: Bytes| async move {
+                otp_verify(&otp_verify_with, &headers, &body).await
+            }),
+        )
         .route("/passkey", get(|| async { page("Passkeys", PASSKEY_PAGE) }))
         .route(
             "/passkey/start",
@@ -59,6 +74,10 @@ fn sign_in_links(sso_tenant: &str) -> String {
          <button id=\"magic-link\" type=\"submit\">Email me a sign-in link</button></form>\n\
          <p><small>Against the emulator, the link is in its outbox \
          (<code>GET /emulator/outbox</code>).</small></p>\n\
+         <form method=\"post\" action=\"/otp/start\">\
+         <input id=\"otp-email\" name=\"email\" type=\"email\" placeholder=\"you@example.com\" \
+         autocomplete=\"email\" required> \
+         <button id=\"otp-start\" type=\"submit\">Email me a sign-in code</button></form>\n\
          <p><a href=\"/passkey\">Sign up or in with a passkey</a></p>\n",
         escape(sso_tenant)
     )
@@ -244,3 +263,143 @@ document.getElementById('passkey-signup').onclick = () => passkey('signup');
 document.getElementById('passkey-signin').onclick = () => passkey('signin');
 </script>
 "#;
+
+// ---- email one-time codes (OTP) ----------------------------------------------------------
+// Two plain HTML forms: the first sends a code to the address, the second exchanges it for a
+// session. Both are form POSTs a page on another site could also send (login CSRF: signing
+// the victim in as the attacker), so both refuse cross-site requests as the library's
+// logout and magic-link routes do. The code is never echoed into a page or a log.
+
+/// A field of a `application/x-www-form-urlencoded` body, trimmed; `None` when empty.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn otp_page(status: StatusCode, body: &str) -> Response {
+    let mut response = (status, page("Sign in with an email code", body)).into_response();
+    // Carries the address; not for shared caches.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+fn cross_site_refused() -> Response {
+    otp_page(
+        StatusCode::FORBIDDEN,
+        "<p>Cross-site sign-in request refused.</p>\n",
+    )
+}
+
+/// The form for the code; the address rides along in a hidden field.
+fn otp_code_form(email: &str, note: &str) -> String {
+    format!(
+        "{note}<form method=\"post\" action=\"/otp/verify\">\
+         <input type=\"hidden\" name=\"email\" value=\"{}\">\
+         <label>Code <input id=\"otp-code\" name=\"code\" inputmode=\"numeric\" \
+         autocomplete=\"one-time-code\" required></label> \
+         <button id=\"otp-verify\" type=\"submit\">Sign in</button></form>\n\
+         <p><small>Against the emulator, the code is in its outbox \
+         (<code>GET /emulator/outbox?loginId=&lt;email&gt;</code>).</small></p>\n\
+         <p><a href=\"/\">Start again</a></p>\n",
+        escape(email)
+    )
+}
+
+/// `POST /otp/start` (form `email=<address>`): emails a code, signing the address up if
+/// new, and answers the form for the code.
+async fn otp_start(descope: &Descope, headers: &HeaderMap, body: &[u8]) -> Response {
+    if descope.cross_site(headers) {
+        return cross_site_refused();
+    }
+    let Some(email) = form_field(body, "email") else {
+        return otp_page(
+            StatusCode::BAD_REQUEST,
+            "<p>An email address is required.</p>\n<p><a href=\"/\">Back</a></p>\n",
+        );
+    };
+    match descope
+        .client()
+        .otp()
+        .sign_up_or_in(DeliveryMethod::Email, email.as_str())
+        .await
+    {
+        Ok(sent) => {
+            let to = if sent.masked_address.is_empty() {
+                email.as_str()
+            } else {
+                sent.masked_address.as_str()
+            };
+            let note = format!(
+                "<p id=\"otp-sent\">A sign-in code was sent to <code>{}</code>.</p>\n",
+                escape(to)
+            );
+            otp_page(StatusCode::OK, &otp_code_form(&email, &note))
+        }
+        Err(error) => {
+            let status = match error.status() {
+                Some(400..=499) => StatusCode::BAD_REQUEST,
+                _ => StatusCode::BAD_GATEWAY,
+            };
+            // The message names the failure only (the request carried no secret).
+            let body = format!(
+                "<p id=\"otp-error\">Could not send a code: {}</p>\n<p><a href=\"/\">Back</a></p>\n",
+                escape(&error.to_string())
+            );
+            otp_page(status, &body)
+        }
+    }
+}
+
+/// `POST /otp/verify` (form `email=<address>&code=<code>`): exchanges the code for a
+/// session, sets `DS`/`DSR` and sends the browser to `/me` (`303`, so the reload does not
+/// post the spent code again). A rejected code answers the form again, without the code.
+async fn otp_verify(descope: &Descope, headers: &HeaderMap, body: &[u8]) -> Response {
+    if descope.cross_site(headers) {
+        return cross_site_refused();
+    }
+    let (Some(email), Some(code)) = (form_field(body, "email"), form_field(body, "code")) else {
+        return otp_page(
+            StatusCode::BAD_REQUEST,
+            "<p>The email address and the code are required.</p>\n<p><a href=\"/\">Back</a></p>\n",
+        );
+    };
+    let code = OtpCode::new(code);
+    match descope
+        .client()
+        .otp()
+        .verify(DeliveryMethod::Email, email.as_str(), &code)
+        .await
+    {
+        Ok(info) => {
+            // Same-origin form POST, so the SameSite=Strict cookies go with the redirect.
+            let mut response = Redirect::to("/me").into_response();
+            let out = response.headers_mut();
+            for cookie in descope.session_cookies(&info) {
+                out.append(header::SET_COOKIE, cookie);
+            }
+            out.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            response
+        }
+        Err(error) => {
+            let status = match error.status() {
+                Some(400..=499) => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::BAD_GATEWAY,
+            };
+            let note = if status == StatusCode::UNAUTHORIZED {
+                "<p id=\"otp-error\">That code was not accepted (wrong, expired or already \
+                 used). Try again or start over.</p>\n"
+            } else {
+                "<p id=\"otp-error\">Descope could not be reached; try again.</p>\n"
+            };
+            otp_page(status, &otp_code_form(&email, note))
+        }
+    }
+}
