@@ -329,7 +329,11 @@ pub(super) fn complete(project: &Project, which: Pending, token: &str) -> Result
                 user.middle_name = details.middle_name.clone();
                 user.family_name = details.family_name.clone();
                 user.email = details.email.clone().or(user.email);
-                user.phone = details.phone.clone();
+                // nOTP's login id is the WhatsApp number the message came from.
+                user.phone = details
+                    .phone
+                    .clone()
+                    .or_else(|| (which == Pending::Notp).then(|| pending.login_id.clone()));
                 let id = user.user_id.clone();
                 st.insert_user(user);
                 id
