@@ -215,11 +215,7 @@ impl<'a> EnchantedLink<'a> {
     /// [`wait_for_session`](Self::wait_for_session) polls for you. The session is handed
     /// out once, so this call is never resent once it may have reached Descope.
     pub fn session(&self, pending_ref: &PendingRef) -> EnchantedLinkSession<'a> {
-        EnchantedLinkSession {
-            client: self.client,
-            pending_ref: pending_ref.clone(),
-            call: CallOptions::one_time(),
-        }
+        EnchantedLinkSession::new(self.client, PENDING_SESSION, pending_ref)
     }
 
     /// Polls for the session until the link is clicked, or until
@@ -230,12 +226,7 @@ impl<'a> EnchantedLink<'a> {
     /// unknown or expired reference, a refused project) ends the wait with that error.
     /// Dropping the future stops the polling.
     pub fn wait_for_session(&self, pending_ref: &PendingRef) -> WaitForSession<'a> {
-        WaitForSession {
-            client: self.client,
-            pending_ref: pending_ref.clone(),
-            timeout: DEFAULT_WAIT_TIMEOUT,
-            poll_interval: DEFAULT_POLL_INTERVAL,
-        }
+        WaitForSession::new(self.client, PENDING_SESSION, pending_ref)
     }
 
     /// Sends a link to a new email address for the signed-in user
@@ -404,32 +395,48 @@ impl EnchantedLinkVerify<'_> {
 
 operation!(EnchantedLinkVerify => ());
 
-fn session_request<'r>(pending_ref: &PendingRef, call: &CallOptions) -> Result<Request<'r>, Error> {
+/// Where enchanted links are collected.
+const PENDING_SESSION: &str = "/v1/auth/enchantedlink/pending-session";
+
+/// One ask for the session at `path`: enchanted link's, or nOTP's
+/// (`/v1/auth/notp/pending-session`, whose body has the same single `pendingRef`).
+fn session_request<'r>(
+    path: &'static str,
+    pending_ref: &PendingRef,
+    call: &CallOptions,
+) -> Result<Request<'r>, Error> {
     require(pending_ref.secret(), Argument::PendingRef)?;
     let body = EnchantedLinkPendingSessionRequest {
         pending_ref: pending_ref.clone(),
     };
-    Ok(Request::post(
-        "/v1/auth/enchantedlink/pending-session",
-        Bearer::Project,
-        &body,
-    )?
-    .options(call.request_options()))
+    Ok(Request::post(path, Bearer::Project, &body)?.options(call.request_options()))
 }
 
-/// One ask for the session: [`EnchantedLink::session`].
+/// One ask for the session: [`EnchantedLink::session`] (and nOTP's
+/// [`Notp::session`](crate::Notp::session)).
 #[derive(Debug)]
 #[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
 pub struct EnchantedLinkSession<'a> {
     client: &'a Client,
+    path: &'static str,
     pending_ref: PendingRef,
     call: CallOptions,
 }
 
-impl EnchantedLinkSession<'_> {
+impl<'a> EnchantedLinkSession<'a> {
+    /// One ask at `path`, never resent (the session is handed out once).
+    pub(crate) fn new(client: &'a Client, path: &'static str, pending_ref: &PendingRef) -> Self {
+        Self {
+            client,
+            path,
+            pending_ref: pending_ref.clone(),
+            call: CallOptions::one_time(),
+        }
+    }
+
     /// Sends the call.
     pub async fn send(self) -> Result<AuthenticationInfo, Error> {
-        let request = session_request(&self.pending_ref, &self.call)?;
+        let request = session_request(self.path, &self.pending_ref, &self.call)?;
         self.client.authenticate(request, None).await
     }
 }
@@ -445,7 +452,9 @@ fn still_pending(error: &Error) -> bool {
         })
 }
 
-/// Polling for the session until the link is clicked: [`EnchantedLink::wait_for_session`].
+/// Polling for the session until the link is clicked: [`EnchantedLink::wait_for_session`]
+/// (and nOTP's [`Notp::wait_for_session`](crate::Notp::wait_for_session), until the
+/// WhatsApp message is sent).
 ///
 /// The interval starts at [`poll_interval`](Self::poll_interval) and grows by half after
 /// each pending answer, up to four times it. Polls are spaced with `tokio::time::sleep`;
@@ -454,12 +463,24 @@ fn still_pending(error: &Error) -> bool {
 #[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
 pub struct WaitForSession<'a> {
     client: &'a Client,
+    path: &'static str,
     pending_ref: PendingRef,
     timeout: Duration,
     poll_interval: Duration,
 }
 
 impl<'a> WaitForSession<'a> {
+    /// Polls `path` with the defaults.
+    pub(crate) fn new(client: &'a Client, path: &'static str, pending_ref: &PendingRef) -> Self {
+        Self {
+            client,
+            path,
+            pending_ref: pending_ref.clone(),
+            timeout: DEFAULT_WAIT_TIMEOUT,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        }
+    }
+
     /// How long to wait in all (default [`DEFAULT_WAIT_TIMEOUT`]). A poll under way at the
     /// deadline is let finish (it may carry the session, which Descope hands out once).
     pub fn timeout(mut self, total: Duration) -> Self {
@@ -484,7 +505,7 @@ impl<'a> WaitForSession<'a> {
         let mut interval = first;
         let call = CallOptions::one_time();
         loop {
-            let request = session_request(&self.pending_ref, &call)?;
+            let request = session_request(self.path, &self.pending_ref, &call)?;
             match self.client.authenticate(request, None).await {
                 Ok(info) => return Ok(info),
                 Err(error) if still_pending(&error) => {}
@@ -496,7 +517,7 @@ impl<'a> WaitForSession<'a> {
             }
             tracing::debug!(
                 interval_ms = interval.as_millis() as u64,
-                "enchanted link still pending"
+                "session still pending"
             );
             tokio::time::sleep_until((now + interval).min(deadline)).await;
             interval = interval.mul_f32(1.5).min(ceiling);

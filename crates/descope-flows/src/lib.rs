@@ -68,7 +68,9 @@ mod login;
 mod magiclink;
 #[cfg(feature = "management")]
 pub mod management;
+mod notp;
 mod oauth;
+mod onetap;
 mod otp;
 mod password;
 mod pipeline;
@@ -97,7 +99,9 @@ pub use magiclink::{
 };
 #[cfg(feature = "management")]
 pub use management::Management;
+pub use notp::{Notp, NotpSignIn, NotpSignUp, NotpStart};
 pub use oauth::{NativeFinish, NativeStart, OAuth, OAuthStart};
+pub use onetap::{OneTapClientId, OneTapExchange, OneTapVerify};
 pub use otp::{
     Otp, OtpSent, OtpSignIn, OtpSignUp, OtpSignUpOrIn, OtpUpdateEmail, OtpUpdatePhone, OtpVerify,
 };

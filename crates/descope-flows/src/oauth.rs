@@ -17,7 +17,7 @@ use crate::redirect::{CodeExchange, start_url};
 /// OAuth flows of a [`Client`]; see [`Client::oauth`].
 #[derive(Debug, Clone, Copy)]
 pub struct OAuth<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 impl Client {

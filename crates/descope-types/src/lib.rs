@@ -45,6 +45,8 @@ mod jwks;
 mod magiclink;
 #[cfg(feature = "management")]
 mod management;
+mod notp;
+mod onetap;
 mod options;
 mod otp;
 mod password;
@@ -77,6 +79,8 @@ pub use management::{
     MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
     MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
+pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
+pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};
 pub use options::{
     AccessKeyLoginOptions, LoginOptions, OAuthProvider, OAuthStartParams, SsoStartParams,
 };

@@ -93,6 +93,8 @@ mod guides {
     mod totp {}
     #[doc = include_str!("../../../docs/enchanted-link.md")]
     mod enchanted_link {}
+    #[doc = include_str!("../../../docs/notp.md")]
+    mod notp {}
     #[doc = include_str!("../../../docs/otp.md")]
     mod otp {}
     #[doc = include_str!("../../../docs/magic-link.md")]

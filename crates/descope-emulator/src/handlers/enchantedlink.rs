@@ -11,7 +11,7 @@ use axum::response::Response;
 use descope_types::{
     EnchantedLinkPendingSessionRequest, EnchantedLinkResponse, EnchantedLinkSignInRequest,
     EnchantedLinkSignUpRequest, EnchantedLinkUpdateEmailRequest, EnchantedLinkUpdatePhoneRequest,
-    EnchantedLinkVerifyRequest, ErrorCode, LoginOptions, PendingRef,
+    EnchantedLinkVerifyRequest, ErrorCode, LoginOptions, PendingRef, SignUpUser,
 };
 use http::StatusCode;
 
@@ -20,8 +20,8 @@ use super::{check_selected_tenant, jwt_json};
 use crate::api_error::ApiError;
 use crate::extract::{Auth, ClientIp, JsonBody};
 use crate::project::{
-    Channel, EnchantedPurpose, Grant, Message, MessageKind, PendingEnchanted, Project, SentLink,
-    User, link_with_token, masked_answer, with_method,
+    Channel, Enchanted, EnchantedPurpose, Grant, Message, MessageKind, PendingEnchanted, Project,
+    SentLink, State, User, link_with_token, masked_answer, with_method,
 };
 use crate::random;
 
@@ -40,6 +40,60 @@ fn link_lifetime(project: &Project) -> i64 {
     i64::try_from(project.config.code_ttl_seconds).unwrap_or(i64::MAX)
 }
 
+/// Whose pending references: enchanted links', or nOTP's (the same flow: a token completes
+/// it, the starting device collects the session once), each in its own store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pending {
+    EnchantedLink,
+    Notp,
+}
+
+impl Pending {
+    fn store(self, st: &mut State) -> &mut Enchanted {
+        match self {
+            Self::EnchantedLink => &mut st.enchanted,
+            Self::Notp => &mut st.notp,
+        }
+    }
+
+    /// The `amr` the session gets.
+    fn amr(self) -> &'static str {
+        match self {
+            Self::EnchantedLink => AMR,
+            Self::Notp => "notp",
+        }
+    }
+}
+
+/// Keeps a started flow under a new pending reference, with `token` completing it, and
+/// sends `message` (which carries the token). Returns the pending reference.
+pub(super) fn keep_pending(
+    project: &Project,
+    which: Pending,
+    pending: PendingEnchanted,
+    token: String,
+    message: Message,
+) -> Result<String, ApiError> {
+    let pending_ref = random::token("pref_")?;
+    let now = project.now();
+    let exp = now.saturating_add(link_lifetime(project));
+    let mut st = project.lock();
+    st.sweep(now);
+    let store = which.store(&mut st);
+    store
+        .pending
+        .insert(pending_ref.clone(), PendingEnchanted { exp, ..pending });
+    store.tokens.insert(
+        token,
+        SentLink {
+            pending_ref: pending_ref.clone(),
+            exp,
+        },
+    );
+    st.outbox.push(message);
+    Ok(pending_ref)
+}
+
 /// Keeps the pending reference and its link, sends the link, and answers the start call.
 fn send_link(
     project: &Project,
@@ -48,12 +102,10 @@ fn send_link(
     to: &str,
     uri: &str,
 ) -> Result<Json<EnchantedLinkResponse>, ApiError> {
-    let pending_ref = random::token("pref_")?;
     let token = random::token("elt_")?;
     let [hi, lo] = random::bytes::<2>()?;
     let link_id = format!("{}", 10 + u16::from_be_bytes([hi, lo]) % 90);
     let now = project.now();
-    let exp = now.saturating_add(link_lifetime(project));
     let uri = if uri.trim().is_empty() {
         project.config.default_redirect_url.as_str()
     } else {
@@ -64,21 +116,7 @@ fn send_link(
     message.token = Some(token.clone());
     message.link = Some(link_with_token(uri, &token));
     message.link_id = Some(link_id.clone());
-    {
-        let mut st = project.lock();
-        st.sweep(now);
-        st.enchanted
-            .pending
-            .insert(pending_ref.clone(), PendingEnchanted { exp, ..pending });
-        st.enchanted.tokens.insert(
-            token,
-            SentLink {
-                pending_ref: pending_ref.clone(),
-                exp,
-            },
-        );
-        st.outbox.push(message);
-    }
+    let pending_ref = keep_pending(project, Pending::EnchantedLink, pending, token, message)?;
     let masked = masked_answer(channel, to);
     Ok(Json(EnchantedLinkResponse {
         link_id,
@@ -116,22 +154,32 @@ pub(super) async fn signup(
     JsonBody(body): JsonBody<EnchantedLinkSignUpRequest>,
 ) -> Result<Json<EnchantedLinkResponse>, ApiError> {
     let channel = channel(&method)?;
-    let login_id = body.login_id.trim();
-    if login_id.is_empty() {
-        return Err(ApiError::missing_field("loginId"));
-    }
-    let project = &auth.project;
-    if project.lock().user_id_by_login(login_id).is_some() {
-        return Err(user_exists());
-    }
     let user = body.user.unwrap_or_default();
     let to = match channel {
         Channel::Email => body.email.or(user.email.clone()),
         _ => body.phone.or(user.phone.clone()),
-    }
-    .unwrap_or_else(|| login_id.to_owned());
+    };
     let options = body.login_options.unwrap_or_default();
-    let pending = PendingEnchanted {
+    let pending = signup_pending(&auth.project, &body.login_id, user, options)?;
+    let to = to.unwrap_or_else(|| pending.login_id.clone());
+    send_link(&auth.project, pending, channel, &to, &body.uri)
+}
+
+/// A sign-up's pending flow: refused when the login id is taken.
+pub(super) fn signup_pending(
+    project: &Project,
+    login_id: &str,
+    user: SignUpUser,
+    options: LoginOptions,
+) -> Result<PendingEnchanted, ApiError> {
+    let login_id = login_id.trim();
+    if login_id.is_empty() {
+        return Err(ApiError::missing_field("loginId"));
+    }
+    if project.lock().user_id_by_login(login_id).is_some() {
+        return Err(user_exists());
+    }
+    Ok(PendingEnchanted {
         purpose: EnchantedPurpose::SignIn { signup: Some(user) },
         login_id: login_id.to_owned(),
         prior: None,
@@ -139,8 +187,7 @@ pub(super) async fn signup(
         dct: options.tenant_id,
         verified_user: None,
         exp: 0,
-    };
-    send_link(project, pending, channel, &to, &body.uri)
+    })
 }
 
 async fn start_signin(
@@ -150,12 +197,24 @@ async fn start_signin(
     create: bool,
 ) -> Result<Json<EnchantedLinkResponse>, ApiError> {
     let channel = channel(method)?;
-    let login_id = body.login_id.trim();
+    let pending = signin_pending(&auth, &body.login_id, body.login_options, create)?;
+    let to = address_of(&auth.project, &pending.login_id, channel);
+    send_link(&auth.project, pending, channel, &to, &body.uri)
+}
+
+/// A sign-in's (`create`: sign-up-or-in's) pending flow: refused for an unknown login id
+/// (unless `create`), or a refresh token (step-up, MFA) of another user.
+pub(super) fn signin_pending(
+    auth: &Auth,
+    login_id: &str,
+    options: LoginOptions,
+    create: bool,
+) -> Result<PendingEnchanted, ApiError> {
+    let login_id = login_id.trim();
     if login_id.is_empty() {
         return Err(ApiError::missing_field("loginId"));
     }
-    let options: LoginOptions = body.login_options;
-    let prior = prior_session(&auth, &options, false)?;
+    let prior = prior_session(auth, &options, false)?;
     let project = &auth.project;
     {
         let st = project.lock();
@@ -180,8 +239,7 @@ async fn start_signin(
             None,
         )?;
     }
-    let to = address_of(project, login_id, channel);
-    let pending = PendingEnchanted {
+    Ok(PendingEnchanted {
         purpose: EnchantedPurpose::SignIn {
             signup: create.then(Default::default),
         },
@@ -191,8 +249,7 @@ async fn start_signin(
         dct: options.tenant_id,
         verified_user: None,
         exp: 0,
-    };
-    send_link(project, pending, channel, &to, &body.uri)
+    })
 }
 
 pub(super) async fn signin(
@@ -228,15 +285,21 @@ pub(super) async fn verify(
     if body.token.secret().is_empty() {
         return Err(ApiError::missing_field("token"));
     }
-    let project = &auth.project;
+    complete(&auth.project, Pending::EnchantedLink, body.token.secret())?;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// Completes the flow `token` belongs to (a clicked link, a sent nOTP message): the user is
+/// created (sign-up) or updated, and the pending reference is marked verified.
+pub(super) fn complete(project: &Project, which: Pending, token: &str) -> Result<(), ApiError> {
     let now = project.now();
     let mut st = project.lock();
     st.sweep(now);
     // Single use: taken out whatever happens next.
-    let link = st
-        .enchanted
+    let link = which
+        .store(&mut st)
         .tokens
-        .remove(body.token.secret())
+        .remove(token)
         .filter(|l| l.exp > now)
         .ok_or_else(|| {
             ApiError::new(
@@ -246,8 +309,8 @@ pub(super) async fn verify(
                 "The link is unknown, expired or already used",
             )
         })?;
-    let pending = st
-        .enchanted
+    let pending = which
+        .store(&mut st)
         .pending
         .get(&link.pending_ref)
         .filter(|p| p.exp > now)
@@ -266,7 +329,11 @@ pub(super) async fn verify(
                 user.middle_name = details.middle_name.clone();
                 user.family_name = details.family_name.clone();
                 user.email = details.email.clone().or(user.email);
-                user.phone = details.phone.clone();
+                // nOTP's login id is the WhatsApp number the message came from.
+                user.phone = details
+                    .phone
+                    .clone()
+                    .or_else(|| (which == Pending::Notp).then(|| pending.login_id.clone()));
                 let id = user.user_id.clone();
                 st.insert_user(user);
                 id
@@ -300,10 +367,10 @@ pub(super) async fn verify(
             id
         }
     };
-    if let Some(p) = st.enchanted.pending.get_mut(&link.pending_ref) {
+    if let Some(p) = which.store(&mut st).pending.get_mut(&link.pending_ref) {
         p.verified_user = Some(user_id);
     }
-    Ok(Json(serde_json::json!({})))
+    Ok(())
 }
 
 pub(super) async fn pending_session(
@@ -311,7 +378,17 @@ pub(super) async fn pending_session(
     ClientIp(ip): ClientIp,
     JsonBody(body): JsonBody<EnchantedLinkPendingSessionRequest>,
 ) -> Result<Response, ApiError> {
-    let key = body.pending_ref.secret();
+    collect_session(&auth, ip, Pending::EnchantedLink, &body.pending_ref)
+}
+
+/// Hands out the session of a completed flow, once; 401 `E062503` while pending.
+pub(super) fn collect_session(
+    auth: &Auth,
+    ip: String,
+    which: Pending,
+    pending_ref: &PendingRef,
+) -> Result<Response, ApiError> {
+    let key = pending_ref.secret();
     if key.is_empty() {
         return Err(ApiError::missing_field("pendingRef"));
     }
@@ -320,7 +397,8 @@ pub(super) async fn pending_session(
     let pending = {
         let mut st = project.lock();
         st.sweep(now);
-        let Some(pending) = st.enchanted.pending.get(key).filter(|p| p.exp > now) else {
+        let store = which.store(&mut st);
+        let Some(pending) = store.pending.get(key).filter(|p| p.exp > now) else {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::MagicLinkExpired,
@@ -337,7 +415,7 @@ pub(super) async fn pending_session(
             ));
         }
         // The session is handed out once.
-        st.enchanted
+        store
             .pending
             .remove(key)
             .ok_or_else(|| ApiError::internal("pending reference vanished"))?
@@ -351,7 +429,7 @@ pub(super) async fn pending_session(
     };
     let grant = Grant {
         user_id,
-        amr: with_method(amr, AMR),
+        amr: with_method(amr, which.amr()),
         dct: pending.dct,
         custom_claims: pending.custom_claims,
         ip,

@@ -7,6 +7,8 @@ mod keys;
 mod magiclink;
 mod management;
 mod native;
+mod notp;
+mod onetap;
 mod otp;
 mod password;
 mod redirect;
@@ -59,6 +61,16 @@ pub(crate) fn router(app: App) -> Router {
         .route("/v1/auth/totp/signup", post(totp::signup))
         .route("/v1/auth/totp/verify", post(totp::verify))
         .route("/v1/auth/totp/update", post(totp::update))
+        .route("/v1/auth/notp/whatsapp/signup", post(notp::signup))
+        .route("/v1/auth/notp/whatsapp/signin", post(notp::signin))
+        .route("/v1/auth/notp/whatsapp/signup-in", post(notp::signup_in))
+        .route("/v1/auth/notp/pending-session", post(notp::pending_session))
+        .route(
+            "/v1/auth/onetap/clientid/{provider}",
+            get(onetap::client_id_of),
+        )
+        .route("/v1/auth/onetap/idtoken/verify", post(onetap::verify))
+        .route("/v1/auth/onetap/idtoken/exchange", post(onetap::exchange))
         .route(
             "/v1/auth/enchantedlink/signup/{method}",
             post(enchantedlink::signup),
@@ -252,6 +264,7 @@ fn control_routes(app: &App) -> Router<App> {
             get(control::outbox).delete(control::clear_outbox),
         )
         .route("/emulator/native/authorize", post(native::authorize))
+        .route("/emulator/notp/tap", get(notp::tap))
         .route_layer(from_fn_with_state(guard, crate::guard::middleware))
 }
 

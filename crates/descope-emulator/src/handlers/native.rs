@@ -19,7 +19,8 @@ use crate::random;
 /// `kid` of the emulated providers' ID tokens.
 const PROVIDER_KID: &str = "emulator-provider";
 
-fn client_id(provider: &str) -> String {
+/// The client id of an emulated provider (what OneTap's client-id call answers, too).
+pub(super) fn client_id(provider: &str) -> String {
     format!("emulator-{provider}-client")
 }
 
@@ -85,16 +86,38 @@ pub(super) struct AuthorizeResponse {
 
 /// Claims of an emulated provider's ID token.
 #[derive(Debug, Serialize, Deserialize)]
-struct ProviderClaims {
+pub(super) struct ProviderClaims {
     iss: String,
     aud: String,
     sub: String,
-    email: String,
+    pub(super) email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
+    pub(super) name: Option<String>,
     nonce: String,
     iat: i64,
     exp: i64,
+}
+
+/// Checks an ID token of the emulated provider: signature, audience (`client_id`), nonce
+/// and expiry.
+pub(super) fn check_id_token(
+    app: &App,
+    token: &str,
+    client_id: &str,
+    nonce: &str,
+    now: i64,
+) -> Result<ProviderClaims, ApiError> {
+    let claims: ProviderClaims = jwt::verify_hs256(&app.provider_secret, token)
+        .map_err(|e| ApiError::invalid_token(e.reason()))?;
+    if claims.aud != client_id || claims.nonce != nonce {
+        return Err(ApiError::invalid_token(
+            "ID token audience or nonce mismatch",
+        ));
+    }
+    if claims.exp <= now {
+        return Err(ApiError::invalid_token("ID token expired"));
+    }
+    Ok(claims)
 }
 
 /// The emulated provider signs a user in: a one-time code and an ID token, both bound to
@@ -176,16 +199,7 @@ pub(super) async fn finish(
     // The credential the start asked for; the other one when only that was sent.
     let (login_id, name) = match (id_token, code) {
         (Some(token), _) if state.implicit || code.is_none() => {
-            let claims: ProviderClaims = jwt::verify_hs256(&app.provider_secret, token.secret())
-                .map_err(|e| ApiError::invalid_token(e.reason()))?;
-            if claims.aud != state.client_id || claims.nonce != state.nonce {
-                return Err(ApiError::invalid_token(
-                    "ID token audience or nonce mismatch",
-                ));
-            }
-            if claims.exp <= now {
-                return Err(ApiError::invalid_token("ID token expired"));
-            }
+            let claims = check_id_token(&app, token.secret(), &state.client_id, &state.nonce, now)?;
             (claims.email, claims.name)
         }
         (_, Some(code)) => {

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
-pub(crate) use enchanted::{EnchantedPurpose, PendingEnchanted, SentLink};
+pub(crate) use enchanted::{Enchanted, EnchantedPurpose, PendingEnchanted, SentLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
 pub(crate) use links::{LinkPurpose, PasswordState, PendingLink};
 pub(crate) use otp::{

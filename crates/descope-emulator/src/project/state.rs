@@ -47,6 +47,8 @@ pub(crate) struct State {
     pub(crate) outbox: Outbox,
     /// Enchanted links: sent tokens and pending references.
     pub(crate) enchanted: Enchanted,
+    /// nOTP (WhatsApp): pending references and the tokens of the messages to send back.
+    pub(crate) notp: Enchanted,
     /// Pending OTP codes, by lower-cased login id.
     pub(crate) otp_codes: Expiring<PendingOtp, MAX_PENDING>,
     /// WebAuthn ceremonies in progress and the credential index.
@@ -237,6 +239,7 @@ impl State {
         self.native_grants.sweep(now);
         self.sessions.sweep(now);
         self.enchanted.sweep(now);
+        self.notp.sweep(now);
         self.otp_codes.sweep(now);
         self.links.sweep(now);
         self.webauthn.sweep(now);

@@ -8,6 +8,8 @@ mod common;
 mod enchantedlink;
 mod harness;
 mod magiclink;
+mod notp;
+mod onetap;
 mod otp;
 mod password;
 mod webauthn;
