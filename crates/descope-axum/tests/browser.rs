@@ -516,9 +516,11 @@ async fn otp_journey(
     d.type_into("//input[@id='otp-code']", &code).await?;
     d.click("//button[@id='otp-verify']").await?;
     let me = format!("{app}/me");
+    // The user exists once the code is verified: look it up only after landing on /me.
+    d.wait_for("/me after the code", |url, _| url == me).await?;
     let user = user_id(http, emulator, login).await;
-    d.wait_for("/me after the code", |url, source| {
-        url == me && source.contains(&user)
+    d.wait_for("/me showing the new user", |_, source| {
+        source.contains(&user)
     })
     .await?;
     let cookies = d.cookies().await?;
