@@ -386,6 +386,9 @@ fn check_packages(
         )));
     }
 
+    if options.verify {
+        forget_unpacked(&plan.order, &plan.next.to_string())?;
+    }
     let mut cmd = util::cargo();
     cmd.current_dir(scratch.path())
         .args(["package", "--locked", "--allow-dirty"])
@@ -410,4 +413,36 @@ fn check_packages(
         }
     );
     util::run(&mut cmd)
+}
+
+/// Removes our crates' unpacked copies at `version` from cargo's local-registry source
+/// directories (`$CARGO_HOME/registry/src/-<hash>/`, named after the scratch registry's path).
+/// `cargo package` unpacks the crates it just packaged there to verify them, and reuses a copy
+/// that already exists: a second rehearsal with the same target directory and version would
+/// build against the first one's sources.
+fn forget_unpacked(names: &[String], version: &str) -> Result<(), Error> {
+    let home = match std::env::var_os("CARGO_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => match std::env::var_os("HOME") {
+            Some(home) => PathBuf::from(home).join(".cargo"),
+            None => return Ok(()),
+        },
+    };
+    let Ok(sources) = std::fs::read_dir(home.join("registry").join("src")) else {
+        return Ok(());
+    };
+    for source in sources.flatten() {
+        // crates.io's own directory is `index.crates.io-<hash>`; local registries start with `-`.
+        if !source.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for name in names {
+            let unpacked = source.path().join(format!("{name}-{version}"));
+            if unpacked.exists() {
+                std::fs::remove_dir_all(&unpacked)
+                    .map_err(|e| Error::io(format!("cannot remove {}", unpacked.display()), e))?;
+            }
+        }
+    }
+    Ok(())
 }
