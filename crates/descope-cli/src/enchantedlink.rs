@@ -177,10 +177,10 @@ impl EnchantedLinkCommand {
                 )?);
                 let mut update = el.update_email(&login_id, &email, &refresh);
                 if add_to_login_ids {
-                    update = update.add_to_login_ids();
+                    update = update.add_to_login_ids(true);
                 }
                 if on_merge_use_existing {
-                    update = update.on_merge_use_existing();
+                    update = update.on_merge_use_existing(true);
                 }
                 if let Some(url) = &link.redirect_url {
                     update = update.redirect_url(url);

@@ -272,7 +272,7 @@ impl MagicLinkCommand {
                 )?);
                 let mut call = ml.update_email(&login_id, email, &refresh);
                 if add_to_login_ids {
-                    call = call.add_to_login_ids();
+                    call = call.add_to_login_ids(true);
                 }
                 let masked = waiting("sending", call).await?;
                 complete(client, local.as_ref(), &login_id, &masked, out).await?;
@@ -291,7 +291,7 @@ impl MagicLinkCommand {
                 )?);
                 let mut call = ml.update_phone(method(&m)?, &login_id, phone, &refresh);
                 if add_to_login_ids {
-                    call = call.add_to_login_ids();
+                    call = call.add_to_login_ids(true);
                 }
                 let masked = waiting("sending", call).await?;
                 complete(client, local.as_ref(), &login_id, &masked, out).await?;

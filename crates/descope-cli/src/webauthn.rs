@@ -157,7 +157,7 @@ impl PasskeyCommand {
                 )?);
                 let mut start = webauthn.update_start(login_id, origin, &refresh);
                 if mfa {
-                    start = start.mfa();
+                    start = start.mfa(true);
                 }
                 print_start(&waiting("starting", start).await?)?;
             }

@@ -5,7 +5,6 @@
 //! [`session`](EnchantedLink::session) (or [`wait_for_session`](EnchantedLink::wait_for_session))
 //! until the session is ready.
 
-use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
@@ -21,7 +20,7 @@ use crate::auth_info::AuthenticationInfo;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
-use crate::login::{Login, login_setters};
+use crate::login::{Login, address_update_setters, login_setters};
 use crate::pipeline::{Bearer, Request, require};
 
 /// How long [`WaitForSession`] waits by default: 10 minutes, as the Node SDK's
@@ -534,42 +533,13 @@ impl<'a> IntoFuture for WaitForSession<'a> {
     }
 }
 
-macro_rules! update_setters {
+/// `redirect_url` of the two address updates.
+macro_rules! link_redirect_setter {
     ($builder:ident) => {
         impl $builder<'_> {
-            /// Also make the new address a login id of the user.
-            pub fn add_to_login_ids(mut self) -> Self {
-                self.body.add_to_login_ids = Some(true);
-                self
-            }
-
-            /// When the new address is another user's login id, merge into that user.
-            pub fn on_merge_use_existing(mut self) -> Self {
-                self.body.on_merge_use_existing = Some(true);
-                self
-            }
-
             /// The page the link opens (default: the project's configured page).
             pub fn redirect_url(mut self, url: impl Into<String>) -> Self {
                 self.body.uri = Some(url.into());
-                self
-            }
-
-            /// The message template to use.
-            pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
-                self.body.template_id = Some(template_id.into());
-                self
-            }
-
-            /// Values for the message template.
-            pub fn template_options(mut self, options: BTreeMap<String, String>) -> Self {
-                self.body.template_options = Some(options);
-                self
-            }
-
-            /// The messaging provider to send with.
-            pub fn provider_id(mut self, provider_id: impl Into<String>) -> Self {
-                self.body.provider_id = Some(provider_id.into());
                 self
             }
         }
@@ -586,15 +556,10 @@ pub struct EnchantedLinkUpdateEmail<'a> {
     call: CallOptions,
 }
 
-update_setters!(EnchantedLinkUpdateEmail);
+address_update_setters!(EnchantedLinkUpdateEmail, mfa);
+link_redirect_setter!(EnchantedLinkUpdateEmail);
 
 impl EnchantedLinkUpdateEmail<'_> {
-    /// Add the address as a second factor of the current session.
-    pub fn mfa(mut self) -> Self {
-        self.body.mfa = Some(true);
-        self
-    }
-
     /// Sends the call.
     pub async fn send(self) -> Result<EnchantedLinkStart, Error> {
         require(&self.body.login_id, Argument::LoginId)?;
@@ -622,7 +587,8 @@ pub struct EnchantedLinkUpdatePhone<'a> {
     call: CallOptions,
 }
 
-update_setters!(EnchantedLinkUpdatePhone);
+address_update_setters!(EnchantedLinkUpdatePhone);
+link_redirect_setter!(EnchantedLinkUpdatePhone);
 
 impl EnchantedLinkUpdatePhone<'_> {
     /// Sends the call.

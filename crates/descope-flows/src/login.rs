@@ -95,6 +95,72 @@ macro_rules! login_setters {
 
 pub(crate) use login_setters;
 
+/// Message-template values from any `(key, value)` pairs (a map, an array of pairs...).
+pub(crate) fn template_map<K: Into<String>, V: Into<String>>(
+    values: impl IntoIterator<Item = (K, V)>,
+) -> std::collections::BTreeMap<String, String> {
+    values
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
+}
+
+/// The setters every address update (OTP, magic link, enchanted link; email or phone)
+/// shares: its `body` has these option fields.
+macro_rules! address_update_setters {
+    ($builder:ident) => {
+        impl $builder<'_> {
+            /// Also make the new address a login id of the user (`addToLoginIDs`).
+            pub fn add_to_login_ids(mut self, add: bool) -> Self {
+                self.body.add_to_login_ids = add.into();
+                self
+            }
+
+            /// When the new address is already another user's login id, merge into that
+            /// user instead of failing (`onMergeUseExisting`).
+            pub fn on_merge_use_existing(mut self, merge: bool) -> Self {
+                self.body.on_merge_use_existing = merge.into();
+                self
+            }
+
+            /// The message template to use.
+            pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
+                self.body.template_id = Some(template_id.into());
+                self
+            }
+
+            /// Values for the message template.
+            pub fn template_options<K: Into<String>, V: Into<String>>(
+                mut self,
+                values: impl IntoIterator<Item = (K, V)>,
+            ) -> Self {
+                self.body.template_options = Some($crate::login::template_map(values));
+                self
+            }
+
+            /// The messaging provider to send with.
+            pub fn provider_id(mut self, provider_id: impl Into<String>) -> Self {
+                self.body.provider_id = Some(provider_id.into());
+                self
+            }
+        }
+    };
+    // The bodies that also carry `mfa` (not the link updates of a phone number).
+    ($builder:ident, mfa) => {
+        $crate::login::address_update_setters!($builder);
+
+        impl $builder<'_> {
+            /// Count the verification of the new address as a second factor (`mfa`).
+            pub fn mfa(mut self, mfa: bool) -> Self {
+                self.body.mfa = mfa.into();
+                self
+            }
+        }
+    };
+}
+
+pub(crate) use address_update_setters;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,6 @@
 //! Magic link: a one-time link sent by email, SMS, voice or WhatsApp; opening it hands its
 //! token (`t`) to the app, which verifies it.
 
-use std::collections::BTreeMap;
-
 use descope_types::{
     DeliveryMethod, LoginOptions, MagicLinkSignInRequest, MagicLinkSignUpRequest, MagicLinkToken,
     MagicLinkUpdateEmailRequest, MagicLinkUpdatePhoneRequest, MagicLinkVerifyRequest,
@@ -13,7 +11,7 @@ use crate::auth_info::AuthenticationInfo;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
-use crate::login::{Login, login_setters};
+use crate::login::{Login, address_update_setters, login_setters};
 use crate::pipeline::{Bearer, Request, require};
 
 /// Magic-link flows of a [`Client`]; see [`Client::magic_link`].
@@ -32,15 +30,6 @@ impl Client {
 /// An empty redirect URL means "the project's configured one": the field is left out.
 fn uri(redirect_url: String) -> Option<String> {
     (!redirect_url.trim().is_empty()).then_some(redirect_url)
-}
-
-fn template_map<K: Into<String>, V: Into<String>>(
-    values: impl IntoIterator<Item = (K, V)>,
-) -> BTreeMap<String, String> {
-    values
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect()
 }
 
 /// Sends a call that answers where the message went, and picks the address for `method`.
@@ -371,47 +360,14 @@ impl MagicLinkVerify<'_> {
 
 operation!(MagicLinkVerify => AuthenticationInfo);
 
-/// The setters shared by the two address updates (a `body` with the same option fields).
-macro_rules! update_setters {
+/// `redirect_url` of the two address updates.
+macro_rules! link_redirect_setter {
     ($builder:ident) => {
         impl $builder<'_> {
             /// Where the link leads (the token is added as `t`); the project's configured URL
             /// when not set.
             pub fn redirect_url(mut self, redirect_url: impl Into<String>) -> Self {
                 self.body.uri = uri(redirect_url.into());
-                self
-            }
-
-            /// Also make the new address a login id of the user.
-            pub fn add_to_login_ids(mut self) -> Self {
-                self.body.add_to_login_ids = true;
-                self
-            }
-
-            /// When the new address is another user's login id, merge into that user.
-            pub fn on_merge_use_existing(mut self) -> Self {
-                self.body.on_merge_use_existing = true;
-                self
-            }
-
-            /// Message template to use.
-            pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
-                self.body.template_id = Some(template_id.into());
-                self
-            }
-
-            /// Values for the message template.
-            pub fn template_options<K: Into<String>, V: Into<String>>(
-                mut self,
-                values: impl IntoIterator<Item = (K, V)>,
-            ) -> Self {
-                self.body.template_options = Some(template_map(values));
-                self
-            }
-
-            /// The messaging provider to send with.
-            pub fn provider_id(mut self, provider_id: impl Into<String>) -> Self {
-                self.body.provider_id = Some(provider_id.into());
                 self
             }
         }
@@ -428,15 +384,10 @@ pub struct MagicLinkUpdateEmail<'a> {
     call: CallOptions,
 }
 
-update_setters!(MagicLinkUpdateEmail);
+address_update_setters!(MagicLinkUpdateEmail, mfa);
+link_redirect_setter!(MagicLinkUpdateEmail);
 
 impl MagicLinkUpdateEmail<'_> {
-    /// Treat the update as a second factor of the session (as the Node SDK's `mfa`).
-    pub fn mfa(mut self, mfa: bool) -> Self {
-        self.body.mfa = mfa;
-        self
-    }
-
     /// Sends the call; answers the masked address.
     pub async fn send(self) -> Result<String, Error> {
         require(&self.body.login_id, Argument::LoginId)?;
@@ -465,7 +416,8 @@ pub struct MagicLinkUpdatePhone<'a> {
     call: CallOptions,
 }
 
-update_setters!(MagicLinkUpdatePhone);
+address_update_setters!(MagicLinkUpdatePhone);
+link_redirect_setter!(MagicLinkUpdatePhone);
 
 impl MagicLinkUpdatePhone<'_> {
     /// Sends the call; answers the masked number.

@@ -2,8 +2,6 @@
 //! sign-up-or-in send a code; verify exchanges it for a session; update email/phone send a
 //! code to the new address of a signed-in user.
 
-use std::collections::BTreeMap;
-
 use descope_types::{
     DeliveryMethod, LoginOptions, MaskedAddressResponse, OtpCode, OtpSignInRequest,
     OtpSignUpRequest, OtpUpdateEmailRequest, OtpUpdatePhoneRequest, OtpVerifyRequest, RefreshToken,
@@ -14,7 +12,7 @@ use crate::auth_info::AuthenticationInfo;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
-use crate::login::{Login, login_setters};
+use crate::login::{Login, address_update_setters, login_setters};
 use crate::pipeline::{Bearer, Request, require};
 
 /// OTP flows of a [`Client`]; see [`Client::otp`].
@@ -322,50 +320,6 @@ impl OtpVerify<'_> {
 
 operation!(OtpVerify => AuthenticationInfo);
 
-/// The setters both address updates share (their bodies have the same optional fields).
-macro_rules! update_setters {
-    ($builder:ident) => {
-        impl $builder<'_> {
-            /// Also make the new address a login id of the user (`addToLoginIDs`).
-            pub fn add_to_login_ids(mut self, add: bool) -> Self {
-                self.body.add_to_login_ids = Some(add);
-                self
-            }
-
-            /// When the new address is already another user's login id, merge into that
-            /// user instead of failing (`onMergeUseExisting`).
-            pub fn on_merge_use_existing(mut self, merge: bool) -> Self {
-                self.body.on_merge_use_existing = Some(merge);
-                self
-            }
-
-            /// The message template to use.
-            pub fn template_id(mut self, template_id: impl Into<String>) -> Self {
-                self.body.template_id = Some(template_id.into());
-                self
-            }
-
-            /// Values for the message template.
-            pub fn template_options(mut self, options: BTreeMap<String, String>) -> Self {
-                self.body.template_options = Some(options);
-                self
-            }
-
-            /// The messaging provider to send with.
-            pub fn provider_id(mut self, provider_id: impl Into<String>) -> Self {
-                self.body.provider_id = Some(provider_id.into());
-                self
-            }
-
-            /// Count the verification of the new address as a second factor (`mfa`).
-            pub fn mfa(mut self, mfa: bool) -> Self {
-                self.body.mfa = Some(mfa);
-                self
-            }
-        }
-    };
-}
-
 /// A new email address for the signed-in user: [`Otp::update_email`].
 #[derive(Debug)]
 #[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
@@ -376,7 +330,7 @@ pub struct OtpUpdateEmail<'a> {
     call: CallOptions,
 }
 
-update_setters!(OtpUpdateEmail);
+address_update_setters!(OtpUpdateEmail, mfa);
 
 impl OtpUpdateEmail<'_> {
     /// Sends the call.
@@ -407,7 +361,7 @@ pub struct OtpUpdatePhone<'a> {
     call: CallOptions,
 }
 
-update_setters!(OtpUpdatePhone);
+address_update_setters!(OtpUpdatePhone, mfa);
 
 impl OtpUpdatePhone<'_> {
     /// Sends the call.

@@ -1,7 +1,5 @@
 //! Password: sign-up, sign-in, replace, reset by link, update, and the project's policy.
 
-use std::collections::BTreeMap;
-
 use descope_types::{
     LoginOptions, Password, PasswordPolicy, PasswordReplaceRequest, PasswordResetRequest,
     PasswordResetResponse, PasswordSignInRequest, PasswordSignUpRequest, PasswordUpdateRequest,
@@ -12,7 +10,7 @@ use crate::auth_info::AuthenticationInfo;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
-use crate::login::{Login, login_setters};
+use crate::login::{Login, login_setters, template_map};
 use crate::pipeline::{Bearer, Request, require};
 
 /// Password flows of a [`Client`]; see [`Client::password`].
@@ -252,11 +250,7 @@ impl PasswordSendReset<'_> {
         mut self,
         values: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let values: BTreeMap<String, String> = values
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
-        self.body.template_options = Some(values);
+        self.body.template_options = Some(template_map(values));
         self
     }
 

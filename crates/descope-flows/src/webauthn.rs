@@ -310,8 +310,8 @@ impl WebAuthnUpdateStart<'_> {
 
     /// Makes [`WebAuthn::update_finish`] answer with a new session whose `amr` adds
     /// `webauthn` to the signed-in session's (MFA).
-    pub fn mfa(mut self) -> Self {
-        self.body.mfa = Some(true);
+    pub fn mfa(mut self, mfa: bool) -> Self {
+        self.body.mfa = Some(mfa);
         self
     }
 

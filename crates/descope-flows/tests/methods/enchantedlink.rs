@@ -233,8 +233,8 @@ async fn run(op: &str, client: &Client) {
         ),
         "enchantedlink_update_email" => drop(
             el.update_email(LOGIN, "new-el@example.com", &refresh())
-                .add_to_login_ids()
-                .on_merge_use_existing()
+                .add_to_login_ids(true)
+                .on_merge_use_existing(true)
                 .template_options(greeting())
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
@@ -244,18 +244,18 @@ async fn run(op: &str, client: &Client) {
         "enchantedlink_update_email_all" => drop(
             el.update_email(LOGIN, "new-el@example.com", &refresh())
                 .redirect_url(URI)
-                .add_to_login_ids()
-                .on_merge_use_existing()
+                .add_to_login_ids(true)
+                .on_merge_use_existing(true)
                 .template_options(greeting())
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
-                .mfa()
+                .mfa(true)
                 .await
                 .unwrap(),
         ),
         "enchantedlink_update_phone" => drop(
             el.update_phone(LOGIN, "+15555550122", &refresh())
-                .add_to_login_ids()
+                .add_to_login_ids(true)
                 .template_options(greeting())
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
@@ -559,7 +559,7 @@ async fn update_email_and_phone(kind: Backend) {
     let el = s.client.enchanted_link();
     let started = el
         .update_email(LOGIN, "moved@example.com", info.refresh_token())
-        .add_to_login_ids()
+        .add_to_login_ids(true)
         .redirect_url("http://app.example/verify")
         .await
         .unwrap();

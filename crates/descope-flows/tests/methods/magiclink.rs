@@ -232,8 +232,8 @@ async fn run(op: &str, client: &Client) {
         }
         "ml_update_email_python" => drop(
             ml.update_email(ML_USER, "new-ml@example.com", &refresh())
-                .add_to_login_ids()
-                .on_merge_use_existing()
+                .add_to_login_ids(true)
+                .on_merge_use_existing(true)
                 .template_options([("greeting", "hi")])
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
@@ -243,8 +243,8 @@ async fn run(op: &str, client: &Client) {
         "ml_update_email_node" => drop(
             ml.update_email(ML_USER, "new-ml@example.com", &refresh())
                 .redirect_url(URI)
-                .add_to_login_ids()
-                .on_merge_use_existing()
+                .add_to_login_ids(true)
+                .on_merge_use_existing(true)
                 .template_options([("greeting", "hi")])
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
@@ -255,8 +255,8 @@ async fn run(op: &str, client: &Client) {
         "ml_update_phone_sms_node" => drop(
             ml.update_phone(DeliveryMethod::Sms, ML_USER, "+15555550113", &refresh())
                 .redirect_url(URI)
-                .add_to_login_ids()
-                .on_merge_use_existing()
+                .add_to_login_ids(true)
+                .on_merge_use_existing(true)
                 .template_options([("greeting", "hi")])
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
@@ -276,8 +276,8 @@ async fn run(op: &str, client: &Client) {
         ),
         "ml_update_phone_sms_python" => drop(
             ml.update_phone(DeliveryMethod::Sms, ML_USER, "+15555550113", &refresh())
-                .add_to_login_ids()
-                .on_merge_use_existing()
+                .add_to_login_ids(true)
+                .on_merge_use_existing(true)
                 .template_options([("greeting", "hi")])
                 .template_id("tmpl-1")
                 .provider_id("prov-1")
@@ -492,7 +492,7 @@ async fn update_email_and_phone(kind: Backend) {
     let refresh = info.refresh_token().clone();
     let masked = ml
         .update_email(login, "new-address@example.com", &refresh)
-        .add_to_login_ids()
+        .add_to_login_ids(true)
         .redirect_url(URI)
         .await
         .unwrap();

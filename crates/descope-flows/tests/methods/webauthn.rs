@@ -254,7 +254,7 @@ async fn run(op: &str, client: &Client) {
         "webauthn_update_start_mfa" => drop(
             webauthn
                 .update_start(LOGIN, CAPTURED_ORIGIN, &refresh)
-                .mfa()
+                .mfa(true)
                 .await
                 .unwrap(),
         ),
@@ -262,7 +262,7 @@ async fn run(op: &str, client: &Client) {
             webauthn
                 .update_start(LOGIN, CAPTURED_ORIGIN, &refresh)
                 .passkey_options(passkey_options())
-                .mfa()
+                .mfa(true)
                 .await
                 .unwrap(),
         ),
@@ -434,7 +434,7 @@ async fn passkey_sign_up_then_sign_in(kind: Backend) {
     assert!(!signed_in.first_seen);
 }
 
-/// Update with the refresh token adds a second passkey; both then sign in. With `.mfa()`
+/// Update with the refresh token adds a second passkey; both then sign in. With `.mfa(true)`
 /// the finish answers with a session adding webauthn to the signed-in session's amr.
 async fn passkey_update_adds_a_second_passkey(kind: Backend) {
     let s = setup(kind).await;
@@ -474,7 +474,7 @@ async fn passkey_update_adds_a_second_passkey(kind: Backend) {
     let mut third = SoftAuthenticator::new();
     let start = webauthn
         .update_start(login, ORIGIN, info.refresh_token())
-        .mfa()
+        .mfa(true)
         .await
         .unwrap();
     let credential = third.create(&start.options, ORIGIN).await.unwrap();
