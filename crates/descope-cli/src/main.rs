@@ -19,6 +19,7 @@ mod enchantedlink;
 mod error;
 mod input;
 mod magiclink;
+mod mgmt;
 mod otp;
 mod output;
 mod password;

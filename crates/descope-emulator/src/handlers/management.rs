@@ -29,7 +29,7 @@ const DEFAULT_LIMIT: usize = 100;
 
 /// A management call's project, once its key checked out. A session or refresh JWT in the
 /// key's place is refused like any unknown key.
-pub(super) struct Mgmt(Arc<Project>);
+pub(super) struct Mgmt(pub(super) Arc<Project>);
 
 impl FromRequestParts<App> for Mgmt {
     type Rejection = ApiError;
@@ -62,12 +62,12 @@ pub(super) async fn license(_: Mgmt) -> Json<LicenseResponse> {
 }
 
 /// `{"user": {...}}` for a user id.
-fn user_json(st: &State, user_id: &str) -> Result<Json<Value>, ApiError> {
+pub(super) fn user_json(st: &State, user_id: &str) -> Result<Json<Value>, ApiError> {
     let user = st.user(user_id).ok_or_else(ApiError::mgmt_user_not_found)?;
     Ok(Json(json!({ "user": user_value(&st.user_response(user)) })))
 }
 
-fn required<'a>(value: &'a str, field: &str) -> Result<&'a str, ApiError> {
+pub(super) fn required<'a>(value: &'a str, field: &str) -> Result<&'a str, ApiError> {
     let value = value.trim();
     if value.is_empty() {
         Err(ApiError::missing_field(field))
@@ -76,7 +76,7 @@ fn required<'a>(value: &'a str, field: &str) -> Result<&'a str, ApiError> {
     }
 }
 
-fn existing(st: &State, login_id: &str) -> Result<String, ApiError> {
+pub(super) fn existing(st: &State, login_id: &str) -> Result<String, ApiError> {
     st.user_id_by_login(required(login_id, "loginId")?)
         .ok_or_else(ApiError::mgmt_user_not_found)
 }
