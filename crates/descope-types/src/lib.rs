@@ -79,6 +79,13 @@ pub use management::{
     MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
     MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
+#[cfg(feature = "management")]
+pub use management::{
+    BatchUserPassword, InviteOptions, MgmtBatchUser, MgmtEmbeddedLinkRequest,
+    MgmtEmbeddedLinkResponse, MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse,
+    MgmtTestMagicLinkRequest, MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure,
+    MgmtUserBatchRequest, MgmtUserBatchResponse, MgmtUserInviteRequest, SignInLink,
+};
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};
 pub use options::{

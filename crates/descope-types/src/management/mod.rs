@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 
 use crate::user::UserResponse;
 
+mod invite;
+pub use invite::*;
+
 /// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
