@@ -75,16 +75,16 @@ pub use magiclink::{
 };
 #[cfg(feature = "management")]
 pub use management::{
-    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
-    MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
-    MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
-};
-#[cfg(feature = "management")]
-pub use management::{
     BatchUserPassword, InviteOptions, MgmtBatchUser, MgmtEmbeddedLinkRequest,
     MgmtEmbeddedLinkResponse, MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse,
     MgmtTestMagicLinkRequest, MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure,
     MgmtUserBatchRequest, MgmtUserBatchResponse, MgmtUserInviteRequest, SignInLink,
+};
+#[cfg(feature = "management")]
+pub use management::{
+    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
+    MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
+    MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};

@@ -6,6 +6,7 @@
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
 
+mod test_users;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -18,6 +19,10 @@ use crate::client::Client;
 use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
+pub use test_users::{
+    CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
+    GenerateTestOtp, InviteUser, InviteUserBatch,
+};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,

@@ -28,7 +28,7 @@ fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 /// The user management calls; see [`Management::users`](super::Management::users).
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a Client,
+    pub(super) client: &'a Client,
 }
 
 impl<'a> Users<'a> {
@@ -387,6 +387,7 @@ macro_rules! user_fields {
         }
     };
 }
+pub(super) use user_fields;
 
 /// Creating a user: [`Users::create`] and [`Users::create_test_user`].
 #[derive(Debug)]

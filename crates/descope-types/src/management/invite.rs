@@ -340,7 +340,11 @@ mod tests {
 
         let link = SignInLink::new("http://h/verify?x=1&t=ml_ab%2Dc#frag");
         assert_eq!(link.magic_link_token().unwrap().secret(), "ml_ab-c");
-        assert!(SignInLink::new("http://h/verify").magic_link_token().is_none());
+        assert!(
+            SignInLink::new("http://h/verify")
+                .magic_link_token()
+                .is_none()
+        );
         assert!(!format!("{link:?}").contains("ml_"));
         let answer: MgmtTestLinkResponse =
             serde_json::from_str(r#"{"link":"http://h?t=x","loginId":"a"}"#).unwrap();
