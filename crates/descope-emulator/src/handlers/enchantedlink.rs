@@ -102,6 +102,18 @@ fn send_link(
     to: &str,
     uri: &str,
 ) -> Result<Json<EnchantedLinkResponse>, ApiError> {
+    issue_link(project, pending, channel, to, uri).map(|(answer, _)| Json(answer))
+}
+
+/// Keeps the pending reference and its link and sends the link; returns the start call's
+/// answer and the link sent.
+pub(super) fn issue_link(
+    project: &Project,
+    pending: PendingEnchanted,
+    channel: Channel,
+    to: &str,
+    uri: &str,
+) -> Result<(EnchantedLinkResponse, String), ApiError> {
     let token = random::token("elt_")?;
     let [hi, lo] = random::bytes::<2>()?;
     let link_id = format!("{}", 10 + u16::from_be_bytes([hi, lo]) % 90);
@@ -114,16 +126,18 @@ fn send_link(
     let login_id = pending.login_id.clone();
     let mut message = Message::new(MessageKind::EnchantedLink, channel, &login_id, to, now);
     message.token = Some(token.clone());
-    message.link = Some(link_with_token(uri, &token));
+    let link = link_with_token(uri, &token);
+    message.link = Some(link.clone());
     message.link_id = Some(link_id.clone());
     let pending_ref = keep_pending(project, Pending::EnchantedLink, pending, token, message)?;
     let masked = masked_answer(channel, to);
-    Ok(Json(EnchantedLinkResponse {
+    let answer = EnchantedLinkResponse {
         link_id,
         pending_ref: PendingRef::new(pending_ref),
         masked_email: masked.masked_email,
         masked_phone: masked.masked_phone,
-    }))
+    };
+    Ok((answer, link))
 }
 
 fn user_exists() -> ApiError {
@@ -136,7 +150,7 @@ fn user_exists() -> ApiError {
 }
 
 /// The address a link for `login_id` goes to: the user's, else the login id.
-fn address_of(project: &Project, login_id: &str, channel: Channel) -> String {
+pub(super) fn address_of(project: &Project, login_id: &str, channel: Channel) -> String {
     let st = project.lock();
     let user = st
         .user_id_by_login(login_id)

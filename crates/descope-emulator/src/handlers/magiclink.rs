@@ -52,7 +52,7 @@ pub(super) fn user_exists() -> ApiError {
 }
 
 /// The channel of a `{method}` path segment; 400 for an unknown one.
-fn channel(method: &str) -> Result<Channel, ApiError> {
+pub(super) fn channel(method: &str) -> Result<Channel, ApiError> {
     // `im` is an OTP channel only.
     Channel::from_method(method)
         .filter(|c| *c != Channel::Im)
@@ -63,7 +63,7 @@ fn channel(method: &str) -> Result<Channel, ApiError> {
 
 /// Where a message for a user goes on `channel`: the address given, else the user's, else
 /// the login id when it has the right shape.
-fn address(
+pub(super) fn address(
     channel: Channel,
     given: Option<&str>,
     user: Option<&User>,
@@ -104,6 +104,21 @@ pub(super) fn send_link(
     redirect: Option<&str>,
     purpose: LinkPurpose,
 ) -> Result<MaskedAddressResponse, ApiError> {
+    issue_link(project, kind, channel, login_id, to, redirect, purpose)?;
+    Ok(masked_answer(channel, to))
+}
+
+/// Records a link token and puts the message in the outbox; returns the link sent.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn issue_link(
+    project: &Project,
+    kind: MessageKind,
+    channel: Channel,
+    login_id: &str,
+    to: &str,
+    redirect: Option<&str>,
+    purpose: LinkPurpose,
+) -> Result<String, ApiError> {
     let token = random::token("ml_")?;
     let now = project.now();
     let ttl = i64::try_from(project.config.magic_link_ttl_seconds).unwrap_or(i64::MAX);
@@ -112,7 +127,8 @@ pub(super) fn send_link(
         .filter(|u| !u.is_empty())
         .unwrap_or(&project.config.magic_link_redirect_url);
     let mut message = Message::new(kind, channel, login_id, to, now);
-    message.link = Some(link_with_token(url, &token));
+    let link = link_with_token(url, &token);
+    message.link = Some(link.clone());
     message.token = Some(token.clone());
     let mut st = project.lock();
     st.sweep(now);
@@ -125,7 +141,7 @@ pub(super) fn send_link(
         },
     );
     st.outbox.push(message);
-    Ok(masked_answer(channel, to))
+    Ok(link)
 }
 
 fn require_login(login_id: &str) -> Result<&str, ApiError> {
@@ -149,7 +165,10 @@ pub(super) fn apply_details(user: &mut User, details: Option<SignUpUser>) {
     }
 }
 
-fn sign_in_purpose(options: &LoginOptions, prior: Option<crate::project::Prior>) -> LinkPurpose {
+pub(super) fn sign_in_purpose(
+    options: &LoginOptions,
+    prior: Option<crate::project::Prior>,
+) -> LinkPurpose {
     LinkPurpose::SignIn {
         prior,
         custom_claims: options.custom_claims.clone().unwrap_or_default(),

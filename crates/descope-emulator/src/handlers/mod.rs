@@ -6,6 +6,7 @@ mod enchantedlink;
 mod keys;
 mod magiclink;
 mod management;
+mod mgmt_test_users;
 mod native;
 mod notp;
 mod onetap;
@@ -165,7 +166,11 @@ pub(crate) fn router(app: App) -> Router {
             post(webauthn::update_finish),
         )
         .route("/v1/mgmt/license", get(management::license))
-        .route("/v1/mgmt/user/create", post(management::create))
+        // Invitations are creates with `invite: true`: mgmt_test_users sends them.
+        .route(
+            "/v1/mgmt/user/create",
+            post(mgmt_test_users::create_or_invite),
+        )
         .route("/v1/mgmt/user/create/test", post(management::create_test))
         .route("/v1/mgmt/user/update", post(management::update))
         .route("/v1/mgmt/user/patch", patch(management::patch))
@@ -192,6 +197,26 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/v1/mgmt/user/update/tenant/remove",
             post(management::remove_tenant),
+        )
+        .route(
+            "/v1/mgmt/user/create/batch",
+            post(mgmt_test_users::create_batch),
+        )
+        .route(
+            "/v1/mgmt/tests/generate/otp",
+            post(mgmt_test_users::generate_otp),
+        )
+        .route(
+            "/v1/mgmt/tests/generate/magiclink",
+            post(mgmt_test_users::generate_magic_link),
+        )
+        .route(
+            "/v1/mgmt/tests/generate/enchantedlink",
+            post(mgmt_test_users::generate_enchanted_link),
+        )
+        .route(
+            "/v1/mgmt/user/signin/embeddedlink",
+            post(mgmt_test_users::embedded_link),
         )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))

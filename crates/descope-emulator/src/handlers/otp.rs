@@ -26,7 +26,7 @@ fn delivery_method(name: &str) -> Result<DeliveryMethod, ApiError> {
         .map_err(|_| ApiError::invalid_argument("Unknown delivery method"))
 }
 
-fn channel(method: DeliveryMethod) -> Result<Channel, ApiError> {
+pub(super) fn channel(method: DeliveryMethod) -> Result<Channel, ApiError> {
     Channel::from_method(method.as_str())
         .ok_or_else(|| ApiError::invalid_argument("Unsupported delivery method"))
 }
@@ -61,7 +61,7 @@ fn check_address(method: DeliveryMethod, address: &str) -> Result<(), ApiError> 
 }
 
 /// Where a code for an existing user goes: its email (or phone), else the login id.
-fn user_address(user: &User, method: DeliveryMethod, login_id: &str) -> String {
+pub(super) fn user_address(user: &User, method: DeliveryMethod, login_id: &str) -> String {
     let own = if method.is_phone() {
         user.phone.as_deref()
     } else {
@@ -83,7 +83,7 @@ struct Start {
 }
 
 /// Records a new code for `login_id` (replacing any pending one) and puts it in the outbox.
-fn send_code(
+pub(super) fn send_code(
     st: &mut State,
     login_id: &str,
     to: &str,

@@ -19,8 +19,7 @@ pub(crate) enum MessageKind {
     #[serde(rename = "enchantedlink")]
     EnchantedLink,
     PasswordReset,
-    // Sent by the management API's invitations (issue 14).
-    #[allow(dead_code)]
+    /// An invitation (management API): a link that signs the invited user in.
     Invite,
 }
 
