@@ -465,6 +465,75 @@ async function managementUsers() {
 await managementUsers();
 // ---- end management: users ----------------------------------------------------------------
 
+// ---- management: invitations and test users (COMPAT_MANAGEMENT_KEY) ----------------------
+async function managementTestUsers() {
+  const mgmt = DescopeClient({
+    projectId: PID, baseUrl: BASE, managementKey: process.env.COMPAT_MANAGEMENT_KEY,
+  }).management.user;
+  const outbox = async (login) => {
+    const r = await fetch(`${BASE}/emulator/outbox?loginId=${encodeURIComponent(login)}`,
+      { headers: { Authorization: `Bearer ${PID}` } });
+    return (await r.json()).messages;
+  };
+  const tokenOf = (link) => new URL(link).searchParams.get('t');
+  const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.sessionJwt.split('.')[1], 'base64url'));
+  const tag = crypto.randomUUID().slice(0, 8);
+  const testLogin = `node-test-${tag}@example.com`;
+  const claims = { customClaims: { k: 'v' } };
+
+  await step('mgmt invite -> the outbox invite link signs in', async () => {
+    const login = `node-invite-${tag}@example.com`;
+    const user = must(await mgmt.invite(login, { email: login, inviteUrl: 'http://127.0.0.1:9/invite' }), 'invite');
+    const invite = (await outbox(login)).filter((m) => m.kind === 'invite').pop();
+    if (!invite.link.startsWith('http://127.0.0.1:9/invite')) throw new Error(JSON.stringify(invite));
+    const jwt = must(await client.magicLink.verify(tokenOf(invite.link)), 'verify');
+    if (jwt.user.userId !== user.userId) throw new Error(JSON.stringify(jwt.user));
+  });
+
+  await step('mgmt createBatch / inviteBatch -> createdUsers, failedUsers', async () => {
+    const login = `node-batch-${tag}@example.com`;
+    const created = must(await mgmt.createBatch([{ loginId: login, email: login, password: { cleartext: 'Batch!Pass1' } }]), 'createBatch');
+    if (created.createdUsers.length !== 1) throw new Error(JSON.stringify(created));
+    must(await client.password.signIn(login, 'Batch!Pass1'), 'password signIn');
+    const again = must(await mgmt.inviteBatch([{ loginId: login, email: login }], 'http://127.0.0.1:9/invite', true), 'inviteBatch');
+    if (again.failedUsers.length !== 1 || !again.failedUsers[0].failure) throw new Error(JSON.stringify(again));
+  });
+
+  await step('mgmt generateOTPForTestUser -> otp.verify.email', async () => {
+    must(await mgmt.createTestUser(testLogin, { email: testLogin }), 'createTestUser');
+    const answer = must(await mgmt.generateOTPForTestUser('email', testLogin, claims), 'generate');
+    if ((await outbox(testLogin)).pop().code !== answer.code) throw new Error('not the outbox code');
+    const jwt = must(await client.otp.verify.email(testLogin, answer.code), 'verify');
+    if (claimsOf(jwt).k !== 'v') throw new Error(JSON.stringify(claimsOf(jwt)));
+  });
+
+  await step('mgmt generateMagicLinkForTestUser -> magicLink.verify', async () => {
+    const answer = must(await mgmt.generateMagicLinkForTestUser('email', testLogin, 'http://127.0.0.1:9/verify', claims), 'generate');
+    if ((await outbox(testLogin)).pop().link !== answer.link) throw new Error('not the outbox link');
+    const jwt = must(await client.magicLink.verify(tokenOf(answer.link)), 'verify');
+    if (claimsOf(jwt).k !== 'v') throw new Error(JSON.stringify(claimsOf(jwt)));
+  });
+
+  await step('mgmt generateEnchantedLinkForTestUser -> verify -> waitForSession', async () => {
+    const answer = must(await mgmt.generateEnchantedLinkForTestUser(testLogin, 'http://127.0.0.1:9/verify', claims), 'generate');
+    must(await client.enchantedLink.verify(tokenOf(answer.link)), 'verify');
+    const jwt = must(await client.enchantedLink.waitForSession(answer.pendingRef, { pollingIntervalMs: 1000, timeoutMs: 10000 }), 'waitForSession');
+    if (claimsOf(jwt).k !== 'v') throw new Error(JSON.stringify(claimsOf(jwt)));
+  });
+
+  await step('mgmt generateEmbeddedLink -> magicLink.verify with the claims', async () => {
+    const { token } = must(await mgmt.generateEmbeddedLink(testLogin, { k: 'emb' }, 60), 'generate');
+    const jwt = must(await client.magicLink.verify(token), 'verify');
+    if (claimsOf(jwt).k !== 'emb') throw new Error(JSON.stringify(claimsOf(jwt)));
+    const refused = await mgmt.generateOTPForTestUser('email', `node-nobody-${tag}@example.com`);
+    if (refused.ok) throw new Error('a code for an unknown user');
+    must(await mgmt.deleteAllTestUsers(), 'deleteAllTestUsers');
+  });
+}
+
+await managementTestUsers();
+// ---- end management: invitations and test users -------------------------------------------
+
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;
 console.log(`node-sdk: ${passed} passed, ${failed} failed`);

@@ -574,6 +574,94 @@ management_users()
 # ---- end management: users ----------------------------------------------------------------
 
 
+# ---- management: invitations and test users (COMPAT_MANAGEMENT_KEY) ----------------------
+def management_test_users():
+    from descope import DeliveryMethod, LoginOptions, UserObj
+
+    mgmt = DescopeClient(
+        project_id=PID, base_url=BASE, management_key=os.environ["COMPAT_MANAGEMENT_KEY"]
+    ).mgmt.user
+
+    def outbox(login_id):
+        r = httpx.get(f"{BASE}/emulator/outbox", params={"loginId": login_id},
+                      headers={"Authorization": f"Bearer {PID}"})
+        assert r.status_code == 200, r.text
+        return r.json()["messages"]
+
+    def token_of(link):
+        return parse_qs(urlparse(link).query)["t"][0]
+
+    tag = uuid.uuid4().hex[:8]
+
+    @step("mgmt invite -> the outbox's invite link signs in")
+    def _():
+        login = f"py-invite-{tag}@example.com"
+        user = mgmt.invite(login, email=login, invite_url="http://127.0.0.1:9/invite")["user"]
+        invite = [m for m in outbox(login) if m["kind"] == "invite"][-1]
+        assert invite["link"].startswith("http://127.0.0.1:9/invite"), invite
+        jwt = client.magiclink.verify(token_of(invite["link"]))
+        assert jwt["user"]["userId"] == user["userId"], jwt
+
+    @step("mgmt invite_batch -> createdUsers, failedUsers")
+    def _():
+        taken = f"py-batch-{tag}@example.com"
+        answer = mgmt.invite_batch(
+            [UserObj(taken, email=taken), UserObj(taken, email=taken)],
+            invite_url="http://127.0.0.1:9/invite", send_mail=True,
+        )
+        assert len(answer["createdUsers"]) == 1, answer
+        assert len(answer["failedUsers"]) == 1 and answer["failedUsers"][0]["failure"], answer
+
+    test_login = f"py-test-{tag}@example.com"
+    claims = LoginOptions(custom_claims={"k": "v"})
+
+    @step("mgmt generate_otp_for_test_user -> otp.verify_code")
+    def _():
+        mgmt.create_test_user(test_login, email=test_login)
+        answer = mgmt.generate_otp_for_test_user(DeliveryMethod.EMAIL, test_login, claims)
+        assert outbox(test_login)[-1]["code"] == answer["code"], answer
+        jwt = client.otp.verify_code(DeliveryMethod.EMAIL, test_login, answer["code"])
+        assert jwt["sessionToken"]["k"] == "v", jwt["sessionToken"]
+
+    @step("mgmt generate_magic_link_for_test_user -> magiclink.verify")
+    def _():
+        answer = mgmt.generate_magic_link_for_test_user(
+            DeliveryMethod.EMAIL, test_login, "http://127.0.0.1:9/verify", claims)
+        assert outbox(test_login)[-1]["link"] == answer["link"], answer
+        jwt = client.magiclink.verify(token_of(answer["link"]))
+        assert jwt["sessionToken"]["k"] == "v", jwt["sessionToken"]
+
+    @step("mgmt generate_enchanted_link_for_test_user -> verify -> get_session")
+    def _():
+        answer = mgmt.generate_enchanted_link_for_test_user(
+            test_login, "http://127.0.0.1:9/verify", claims)
+        client.enchantedlink.verify(token_of(answer["link"]))
+        jwt = client.enchantedlink.get_session(answer["pendingRef"])
+        assert jwt["sessionToken"]["k"] == "v", jwt["sessionToken"]
+
+    @step("mgmt generators refuse a user that is not a test user")
+    def _():
+        login = f"py-real-{tag}@example.com"
+        mgmt.create(login, email=login)
+        try:
+            mgmt.generate_otp_for_test_user(DeliveryMethod.EMAIL, login)
+        except AuthException as e:
+            assert e.status_code == 400, e
+            return
+        raise AssertionError("a code for a non-test user")
+
+    @step("mgmt generate_embedded_link -> magiclink.verify with the claims")
+    def _():
+        token = mgmt.generate_embedded_link(test_login, {"k": "emb"}, 60)
+        jwt = client.magiclink.verify(token)
+        assert jwt["sessionToken"]["k"] == "emb", jwt["sessionToken"]
+        mgmt.delete_all_test_users()
+
+
+management_test_users()
+# ---- end management: invitations and test users -------------------------------------------
+
+
 passed = sum(results)
 failed = len(results) - passed
 print(f"python-sdk: {passed} passed, {failed} failed")
