@@ -24,6 +24,7 @@ mod otp;
 mod output;
 mod password;
 mod totp_code;
+mod user_invite;
 mod users;
 mod webauthn;
 

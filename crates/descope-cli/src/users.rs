@@ -121,6 +121,7 @@ enum UsersCommand {
         /// The login id.
         login_id: String,
     },
+    Invite(crate::user_invite::InviteArgs),
 }
 
 /// `TENANT_ID[:role1,role2]`.
@@ -170,6 +171,7 @@ impl UsersArgs {
         let client = client(global, self.management_key.as_deref())?;
         let users = client.management().users();
         match self.command {
+            UsersCommand::Invite(args) => args.run(&users, out).await?,
             UsersCommand::Create {
                 login_id,
                 fields,

@@ -1568,3 +1568,63 @@ async fn users_commands() {
         .await
         .assert_fails(6, "E112102");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_invite_sends_a_link_that_signs_in() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let key = emulator.management_key().unwrap().to_owned();
+    let with_key = [("DESCOPE_MANAGEMENT_KEY", key.as_str())];
+    let login = "invite-cli@example.com";
+    let run = descope(
+        e,
+        &[
+            "users",
+            "invite",
+            login,
+            "--email",
+            login,
+            "--phone",
+            "+15555550160",
+            "--invite-url",
+            "http://127.0.0.1:9/invite",
+            "--send-mail",
+            "--send-sms",
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["user"]["loginIds"][0], login, "{}", run.stdout);
+    run.assert_hides(&[&key]);
+    let outbox = http(
+        "GET",
+        &format!("{}/emulator/outbox?loginId={login}", emulator.base_url()),
+        None,
+    )
+    .await;
+    let messages: Value = serde_json::from_slice(outbox.body()).unwrap();
+    let messages = messages["messages"].as_array().unwrap();
+    let channels: Vec<&str> = messages
+        .iter()
+        .filter(|m| m["kind"] == "invite")
+        .map(|m| m["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["email", "sms"]);
+    let token = messages[0]["token"].as_str().unwrap().to_owned();
+    assert!(
+        messages[0]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:9/invite")
+    );
+    descope(e, &["magiclink", "verify", "-"], &[], Some(&token))
+        .await
+        .assert_ok();
+    // Taken: Descope's conflict, nothing more sent.
+    descope(e, &["users", "invite", login], &with_key, None)
+        .await
+        .assert_fails(6, "E062107");
+}
