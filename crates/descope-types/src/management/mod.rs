@@ -8,6 +8,12 @@ use serde_json::{Map, Value};
 
 use crate::user::UserResponse;
 
+mod sso;
+mod tenants;
+
+pub use sso::*;
+pub use tenants::*;
+
 /// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
