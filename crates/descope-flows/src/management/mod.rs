@@ -6,6 +6,8 @@
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
 
+mod sso;
+mod tenants;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -18,6 +20,13 @@ use crate::client::Client;
 use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
+pub use sso::{
+    ConfigureSso, ConfigureSsoMapping, DeleteSsoSettings, LoadSsoSettings, Sso, SsoConfigureBody,
+};
+pub use tenants::{
+    CreateTenant, DeleteTenant, LoadAllTenants, LoadTenant, LoadTenantSettings, SearchTenants,
+    Tenants, UpdateTenant, UpdateTenantSettings,
+};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
@@ -119,5 +128,15 @@ impl<'a> Management<'a> {
     /// Users: create, load, search, update, patch, delete, roles, tenants, status.
     pub fn users(&self) -> Users<'a> {
         Users::new(self.client)
+    }
+
+    /// Tenants: create, update, delete, load, search, settings.
+    pub fn tenants(&self) -> Tenants<'a> {
+        Tenants::new(self.client)
+    }
+
+    /// A tenant's SSO settings: load, configure (OIDC, SAML), mappings, delete.
+    pub fn sso(&self) -> Sso<'a> {
+        Sso::new(self.client)
     }
 }
