@@ -8,6 +8,7 @@ mod common;
 mod harness;
 
 mod e2e;
+mod e2e_tenants;
 mod key_and_license;
 mod tenants;
 mod users;

@@ -258,8 +258,9 @@ pub struct TenantSettings {
     /// SSO kind: `none`, `saml` or `oidc`.
     #[serde(default, deserialize_with = "nullable")]
     pub auth_type: String,
-    /// Whether the tenant's own session settings apply (`enabled` in older answers).
-    #[serde(default, alias = "enabled", deserialize_with = "nullable")]
+    /// Whether the tenant's own session settings apply. (Go's SDK reads `enabled`, which
+    /// the emulator answers too; the captures name this one.)
+    #[serde(default, deserialize_with = "nullable")]
     pub session_settings_enabled: bool,
     /// Refresh token lifetime.
     #[serde(default, deserialize_with = "nullable")]
