@@ -196,11 +196,7 @@ impl TenantsArgs {
                 print_tenants(&waiting("searching", search).await?, out);
             }
             TenantsCommand::Update { id, name, fields } => {
-                waiting(
-                    "updating",
-                    apply_fields!(tenants.update(&id, name), fields),
-                )
-                .await?;
+                waiting("updating", apply_fields!(tenants.update(&id, name), fields)).await?;
                 print_tenant(&waiting("loading", tenants.load(id)).await?, out);
             }
             TenantsCommand::Delete { id, cascade, yes } => {
@@ -359,7 +355,11 @@ fn print_sso(loaded: &SsoTenantSettings, out: &Out) {
     let mut rows = vec![
         (
             "tenant".to_owned(),
-            loaded.tenant.as_ref().map(|t| t.id.clone()).unwrap_or_default(),
+            loaded
+                .tenant
+                .as_ref()
+                .map(|t| t.id.clone())
+                .unwrap_or_default(),
         ),
         (
             "SSO id".to_owned(),

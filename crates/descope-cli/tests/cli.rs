@@ -1627,7 +1627,14 @@ async fn tenants_commands() {
     assert_eq!(run.json()["tenants"].as_array().unwrap().len(), 1);
     let run = descope(
         e,
-        &["tenants", "update", "T2CliCorp", "Cli Renamed", "--disabled", "--json"],
+        &[
+            "tenants",
+            "update",
+            "T2CliCorp",
+            "Cli Renamed",
+            "--disabled",
+            "--json",
+        ],
         &with_key,
         None,
     )
@@ -1635,7 +1642,13 @@ async fn tenants_commands() {
     run.assert_ok();
     assert_eq!(run.json()["tenant"]["name"], "Cli Renamed");
     assert_eq!(run.json()["tenant"]["disabled"], true);
-    let run = descope(e, &["tenants", "settings", TENANT, "--json"], &with_key, None).await;
+    let run = descope(
+        e,
+        &["tenants", "settings", TENANT, "--json"],
+        &with_key,
+        None,
+    )
+    .await;
     run.assert_ok();
     assert_eq!(
         run.json()["settings"]["domains"],

@@ -5,9 +5,9 @@
 use axum::Json;
 use descope_types::{
     GroupsMapping, MappedRole, MgmtSsoMappingRequest, MgmtSsoOidcRequest, MgmtSsoSamlRequest,
-    MgmtTenantDeleteRequest, MgmtTenantRequest, MgmtTenantSearchRequest,
-    MgmtTenantSettingsRequest, SsoSamlMetadataSettings, SsoSamlSettings,
-    SsoSamlSettingsResponse, SsoTenantSettings, Tenant, TenantSettings,
+    MgmtTenantDeleteRequest, MgmtTenantRequest, MgmtTenantSearchRequest, MgmtTenantSettingsRequest,
+    SsoSamlMetadataSettings, SsoSamlSettings, SsoSamlSettingsResponse, SsoTenantSettings, Tenant,
+    TenantSettings,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -20,7 +20,11 @@ use crate::project::{MAX_TENANTS, State};
 
 /// The tenant as management answers it.
 fn tenant_value(st: &State, tenant: &SeedTenant) -> Tenant {
-    let extra = st.tenant_extras.get(&tenant.id).cloned().unwrap_or_default();
+    let extra = st
+        .tenant_extras
+        .get(&tenant.id)
+        .cloned()
+        .unwrap_or_default();
     Tenant {
         id: tenant.id.clone(),
         name: tenant.name.clone(),
@@ -211,7 +215,11 @@ pub(super) async fn load_settings(
     let id = query_id(&query)?;
     let st = project.lock();
     let tenant = known(&st, &id)?;
-    let extra = st.tenant_extras.get(&tenant.id).cloned().unwrap_or_default();
+    let extra = st
+        .tenant_extras
+        .get(&tenant.id)
+        .cloned()
+        .unwrap_or_default();
     let settings = TenantSettings {
         tenant_id: tenant.id.clone(),
         domains: tenant.sso_domains.clone(),
@@ -418,7 +426,11 @@ pub(super) async fn load_sso(
 ) -> Result<Json<SsoTenantSettings>, ApiError> {
     let st = project.lock();
     let tenant = known(&st, query.require("tenantId")?)?;
-    let extra = st.tenant_extras.get(&tenant.id).cloned().unwrap_or_default();
+    let extra = st
+        .tenant_extras
+        .get(&tenant.id)
+        .cloned()
+        .unwrap_or_default();
     let sso_id = query
         .get(&["ssoId"])
         .map(str::to_owned)
@@ -506,7 +518,11 @@ pub(super) async fn legacy_load(
 ) -> Result<Json<Value>, ApiError> {
     let st = project.lock();
     let tenant = known(&st, query.require("tenantId")?)?;
-    let extra = st.tenant_extras.get(&tenant.id).cloned().unwrap_or_default();
+    let extra = st
+        .tenant_extras
+        .get(&tenant.id)
+        .cloned()
+        .unwrap_or_default();
     let saml = extra.saml.clone().unwrap_or_default();
     let user_mapping = saml
         .attribute_mapping

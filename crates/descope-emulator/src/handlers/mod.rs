@@ -212,14 +212,20 @@ pub(crate) fn router(app: App) -> Router {
                 .post(mgmt_tenants::legacy_configure)
                 .delete(mgmt_tenants::delete_sso),
         )
-        .route("/v1/mgmt/sso/metadata", post(mgmt_tenants::legacy_configure))
+        .route(
+            "/v1/mgmt/sso/metadata",
+            post(mgmt_tenants::legacy_configure),
+        )
         .route("/v1/mgmt/sso/oidc", post(mgmt_tenants::configure_oidc))
         .route("/v1/mgmt/sso/saml", post(mgmt_tenants::configure_saml))
         .route(
             "/v1/mgmt/sso/saml/metadata",
             post(mgmt_tenants::configure_saml_metadata),
         )
-        .route("/v1/mgmt/sso/mapping", post(mgmt_tenants::configure_mapping))
+        .route(
+            "/v1/mgmt/sso/mapping",
+            post(mgmt_tenants::configure_mapping),
+        )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))

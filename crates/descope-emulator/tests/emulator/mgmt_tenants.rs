@@ -128,7 +128,10 @@ async fn a_managed_tenant_is_the_sign_in_side_tenant() {
             json!({"id": "T2Managed", "name": "Managed"}),
         )
         .await;
-    assert_eq!((status.as_u16(), str_of(&created, "id")), (200, "T2Managed"));
+    assert_eq!(
+        (status.as_u16(), str_of(&created, "id")),
+        (200, "T2Managed")
+    );
     let (status, user) = env
         .post(
             "/v1/mgmt/user/create",
@@ -141,7 +144,10 @@ async fn a_managed_tenant_is_the_sign_in_side_tenant() {
     assert_eq!(user["user"]["userTenants"][0]["tenantName"], "Managed");
     let jwt = env.oauth_sign_in(login).await;
     let claims = env.verify(str_of(&jwt, "sessionJwt")).await;
-    assert_eq!(claims["tenants"]["T2Managed"]["roles"], json!(["tenant-admin"]));
+    assert_eq!(
+        claims["tenants"]["T2Managed"]["roles"],
+        json!(["tenant-admin"])
+    );
 
     // SAML by management, with domains: SSO start by email domain picks the tenant, and the
     // mapping's default roles come with the SSO sign-in.
@@ -256,7 +262,11 @@ async fn tenants_are_capped_with_a_typed_error() {
         assert_eq!(status, 200, "{i}: {body}");
     }
     let full = env
-        .post("/v1/mgmt/tenant/create", KEY, json!({"name": "One too many"}))
+        .post(
+            "/v1/mgmt/tenant/create",
+            KEY,
+            json!({"name": "One too many"}),
+        )
         .await;
     assert_error(&full, 400, "E011001");
     assert!(str_of(&full.1, "errorDescription").contains("limit"));

@@ -4,8 +4,8 @@
 //! and Node SDKs alike), so it answers every match at once and has no `pages()` stream.
 
 use descope_types::{
-    MgmtTenantDeleteRequest, MgmtTenantRequest, MgmtTenantSearchRequest,
-    MgmtTenantSettingsRequest, MgmtTenantsResponse, Tenant, TenantCreated, TenantSettings,
+    MgmtTenantDeleteRequest, MgmtTenantRequest, MgmtTenantSearchRequest, MgmtTenantSettingsRequest,
+    MgmtTenantsResponse, Tenant, TenantCreated, TenantSettings,
 };
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
@@ -258,7 +258,10 @@ async fn void_call<'b>(
 impl UpdateTenant<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
-        require(self.body.id.as_deref().unwrap_or_default(), Argument::Tenant)?;
+        require(
+            self.body.id.as_deref().unwrap_or_default(),
+            Argument::Tenant,
+        )?;
         require(&self.body.name, Argument::TenantName)?;
         void_call(self.client, &self.call, |bearer| {
             Request::post("/v1/mgmt/tenant/update", bearer, &self.body)

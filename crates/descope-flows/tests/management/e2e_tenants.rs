@@ -16,7 +16,10 @@ const REDIRECT: &str = "http://127.0.0.1:3000/auth/callback";
 const ACME: &str = "T2EmulatorTenantAcme";
 
 fn admin(s: &Setup) -> Client {
-    let key = s.emulator.management_key().expect("the demo seed has a key");
+    let key = s
+        .emulator
+        .management_key()
+        .expect("the demo seed has a key");
     Client::builder(s.emulator.project_id())
         .base_url(s.emulator.base_url())
         .transport(s.raw.clone())
@@ -55,7 +58,11 @@ async fn sso_sign_in(s: &Setup, tenant: &str) -> AuthenticationInfo {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    s.client.sso().exchange(&ExchangeCode::new(code)).await.unwrap()
+    s.client
+        .sso()
+        .exchange(&ExchangeCode::new(code))
+        .await
+        .unwrap()
 }
 
 async fn tenant_lifecycle(kind: Backend) {
@@ -163,7 +170,10 @@ async fn tenant_lifecycle(kind: Backend) {
         .unwrap();
     let info = otp_sign_in(&s, member).await;
     assert!(info.session.is_associated_with_tenant(&corp));
-    assert!(info.session.validate_tenant_roles(&corp, &["tenant-member"]));
+    assert!(
+        info.session
+            .validate_tenant_roles(&corp, &["tenant-member"])
+    );
     // The SSO domains set above select the tenant in SSO start.
     let info = sso_sign_in(&s, "sso-person@corp.example").await;
     assert!(info.session.is_associated_with_tenant(&corp));
@@ -238,7 +248,10 @@ async fn sso_settings(kind: Backend) {
     assert!(info.session.is_associated_with_tenant(&tenant));
     assert!(info.session.validate_tenant_roles(&tenant, &["viewer"]));
     assert_eq!(info.tenant_sso_id.as_deref(), Some("sso-1"));
-    assert_eq!(info.user.unwrap().email.as_deref(), Some("ann@sso-e2e.example"));
+    assert_eq!(
+        info.user.unwrap().email.as_deref(),
+        Some("ann@sso-e2e.example")
+    );
 
     // OIDC replaces SAML; the client secret is never read back.
     let oidc = SsoOidcSettings {
@@ -265,7 +278,10 @@ async fn sso_settings(kind: Backend) {
         .await
         .unwrap();
     let saml = sso.load(&tenant).await.unwrap().saml.unwrap();
-    assert_eq!(saml.idp_metadata_url, "https://idp.sso-e2e.example/metadata");
+    assert_eq!(
+        saml.idp_metadata_url,
+        "https://idp.sso-e2e.example/metadata"
+    );
 
     // Delete: the provider and mappings go, the SSO domains stay.
     sso.delete(&tenant).sso_id("sso-1").await.unwrap();

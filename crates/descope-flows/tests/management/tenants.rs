@@ -496,11 +496,7 @@ async fn run(op: &str, client: &Client) {
                 .unwrap();
         }
         "sso_delete" => sso.delete(TENANT_ID).await.unwrap(),
-        "sso_delete_sso_id" => sso
-            .delete(TENANT_ID)
-            .sso_id("sso-config-1")
-            .await
-            .unwrap(),
+        "sso_delete_sso_id" => sso.delete(TENANT_ID).sso_id("sso-config-1").await.unwrap(),
         other => panic!("unknown operation {other}"),
     }
 }

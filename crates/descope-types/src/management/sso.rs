@@ -209,11 +209,7 @@ pub struct SsoSamlSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups_priority: Option<Vec<String>>,
     /// Service provider ACS URL (only to migrate an existing setup).
-    #[serde(
-        default,
-        rename = "spACSUrl",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "spACSUrl", skip_serializing_if = "Option::is_none")]
     pub sp_acs_url: Option<String>,
     /// Service provider entity id (only to migrate an existing setup).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,11 +247,7 @@ pub struct SsoSamlMetadataSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups_priority: Option<Vec<String>>,
     /// Service provider ACS URL (only to migrate an existing setup).
-    #[serde(
-        default,
-        rename = "spACSUrl",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename = "spACSUrl", skip_serializing_if = "Option::is_none")]
     pub sp_acs_url: Option<String>,
     /// Service provider entity id (only to migrate an existing setup).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -135,7 +135,11 @@ pub struct Tenant {
     #[serde(default, rename = "enforceSSO", deserialize_with = "nullable")]
     pub enforce_sso: bool,
     /// Login ids exempt from `enforceSSO`.
-    #[serde(default, rename = "enforceSSOExclusions", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        rename = "enforceSSOExclusions",
+        deserialize_with = "nullable"
+    )]
     pub enforce_sso_exclusions: Vec<String>,
     /// Federated applications.
     #[serde(default, deserialize_with = "nullable")]
@@ -296,7 +300,11 @@ pub struct TenantSettings {
     #[serde(default, rename = "enforceSSO", deserialize_with = "nullable")]
     pub enforce_sso: bool,
     /// Login ids exempt from `enforceSSO`.
-    #[serde(default, rename = "enforceSSOExclusions", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        rename = "enforceSSOExclusions",
+        deserialize_with = "nullable"
+    )]
     pub enforce_sso_exclusions: Vec<String>,
     /// Federated applications.
     #[serde(default, deserialize_with = "nullable")]
