@@ -88,7 +88,6 @@ impl<'a> Tenants<'a> {
     pub fn load(&self, id: impl Into<String>) -> LoadTenant<'a> {
         LoadTenant {
             client: self.client,
-            path: "/v1/mgmt/tenant",
             id: id.into(),
             call: CallOptions::new(),
         }
@@ -246,7 +245,7 @@ pub struct UpdateTenant<'a> {
 tenant_fields!(UpdateTenant);
 
 /// Sends a call whose answer is ignored (`{}`).
-async fn void_call<'b>(
+async fn void_call(
     client: &Client,
     call: &CallOptions,
     make: impl for<'c> FnOnce(crate::pipeline::Bearer<'c>) -> Result<Request<'c>, Error>,
@@ -306,7 +305,6 @@ operation!(DeleteTenant => ());
 #[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
 pub struct LoadTenant<'a> {
     client: &'a Client,
-    path: &'static str,
     id: String,
     call: CallOptions,
 }
@@ -317,7 +315,7 @@ impl LoadTenant<'_> {
         require(&self.id, Argument::Tenant)?;
         self.client
             .management_call(&self.call, |bearer| {
-                Ok(Request::get(self.path, bearer)
+                Ok(Request::get("/v1/mgmt/tenant", bearer)
                     .query(vec![("id", self.id.clone())])
                     .excerpt_allowed())
             })

@@ -562,3 +562,35 @@ fn the_oidc_client_secret_never_shows_in_debug() {
     assert!(!shown.contains("csecret"), "{shown}");
     assert!(shown.contains("OidcClientSecret([redacted])"), "{shown}");
 }
+
+#[tokio::test]
+async fn arguments_are_checked_before_sending() {
+    use descope_flows::Argument;
+    let (client, transport) = crate::recording_client_with(canned);
+    let tenants = client.management().tenants();
+    let sso = client.management().sso();
+    let empty_name = tenants.create(" ").await.unwrap_err();
+    assert_eq!(empty_name.invalid_argument(), Some(Argument::TenantName));
+    let empty_id = tenants.create_with_id("", "Name").await.unwrap_err();
+    assert_eq!(empty_id.invalid_argument(), Some(Argument::Tenant));
+    let update = tenants.update("", "Name").await.unwrap_err();
+    assert_eq!(update.invalid_argument(), Some(Argument::Tenant));
+    let load = tenants.load("").await.unwrap_err();
+    assert_eq!(load.invalid_argument(), Some(Argument::Tenant));
+    let delete = tenants.delete(" ").cascade(true).await.unwrap_err();
+    assert_eq!(delete.invalid_argument(), Some(Argument::Tenant));
+    let settings = tenants.update_settings("").await.unwrap_err();
+    assert_eq!(settings.invalid_argument(), Some(Argument::Tenant));
+    let loaded = sso.load("").await.unwrap_err();
+    assert_eq!(loaded.invalid_argument(), Some(Argument::Tenant));
+    let oidc = sso
+        .configure_oidc("", SsoOidcSettings::default())
+        .await
+        .unwrap_err();
+    assert_eq!(oidc.invalid_argument(), Some(Argument::Tenant));
+    assert!(sso.delete("").await.is_err());
+    assert!(
+        transport.requests().is_empty(),
+        "nothing is sent, not even the license handshake"
+    );
+}
