@@ -464,6 +464,96 @@ async function managementUsers() {
 
 await managementUsers();
 // ---- end management: users ----------------------------------------------------------------
+// ---- management: tenants and SSO settings (COMPAT_MANAGEMENT_KEY) --------------------------
+async function managementTenants() {
+  const mgmt = DescopeClient({
+    projectId: PID, baseUrl: BASE, managementKey: process.env.COMPAT_MANAGEMENT_KEY,
+  }).management;
+  const { tenant: tenants, sso, user: users } = mgmt;
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const domain = `node-${suffix}.example`;
+  const made = {};
+  const fail = (what) => { throw new Error(JSON.stringify(what)); };
+
+  await step('mgmt tenant create, createWithId -> load -> loadAll -> searchAll', async () => {
+    made.id = must(await tenants.create(`Node Tenant ${suffix}`, [domain], { tier: suffix }), 'create').id;
+    if (!made.id) fail(made);
+    made.other = `T2Node${suffix}`;
+    must(await tenants.createWithId(made.other, `Node Other ${suffix}`), 'createWithId');
+    const loaded = must(await tenants.load(made.id), 'load');
+    if (loaded.name !== `Node Tenant ${suffix}` || loaded.selfProvisioningDomains[0] !== domain) fail(loaded);
+    const ids = must(await tenants.loadAll(), 'loadAll').map((t) => t.id);
+    if (!ids.includes(made.id) || !ids.includes(made.other) || !ids.includes(TENANT)) fail(ids);
+    const found = must(await tenants.searchAll(undefined, undefined, undefined, { tier: suffix }), 'searchAll');
+    if (found.length !== 1 || found[0].id !== made.id) fail(found);
+  });
+
+  await step('mgmt tenant update, configureSettings -> getSettings', async () => {
+    must(await tenants.update(made.id, `Node Renamed ${suffix}`, [domain], undefined, false, true), 'update');
+    const loaded = must(await tenants.load(made.id), 'load');
+    if (loaded.name !== `Node Renamed ${suffix}` || !loaded.disabled) fail(loaded);
+    must(await tenants.configureSettings(made.id, {
+      domains: [domain], selfProvisioningDomains: [domain], enabled: true,
+      sessionTokenExpiration: 10, sessionTokenExpirationUnit: 'minutes',
+      enableInactivity: true, InactivityTime: 30, InactivityTimeUnit: 'minutes',
+    }), 'configureSettings');
+    const settings = must(await tenants.getSettings(made.id), 'getSettings');
+    if (settings.domains[0] !== domain || settings.inactivityTime !== 30) fail(settings);
+    if (settings.sessionTokenExpiration !== 10) fail(settings);
+  });
+
+  await step('mgmt tenant given to a user shows in the session token', async () => {
+    made.member = `node-member-${suffix}@${domain}`;
+    must(await users.create(made.member, {
+      email: made.member, userTenants: [{ tenantId: made.id, roleNames: ['tenant-member'] }],
+    }), 'user create');
+    const { url } = must(await client.oauth.start('google', REDIRECT, undefined, undefined, made.member), 'start');
+    const jwt = must(await client.oauth.exchange(await codeFrom(url)), 'exchange');
+    const claims = (await client.validateSession(jwt.sessionJwt)).token;
+    if (claims.tenants[made.id].roles[0] !== 'tenant-member') fail(claims);
+  });
+
+  await step('mgmt sso configureSAMLSettings -> loadSettings; SSO start by the domain', async () => {
+    must(await sso.configureSAMLSettings(made.id, {
+      idpUrl: 'https://idp.example.com/sso', entityId: 'https://idp.example.com/entity', idpCert: 'cert',
+      roleMappings: [{ groups: ['admins'], role: 'admin' }], defaultSSORoles: ['viewer'],
+    }, REDIRECT, [domain], 'sso-node'), 'configureSAMLSettings');
+    const loaded = must(await sso.loadSettings(made.id), 'loadSettings');
+    if (loaded.saml.idpSSOUrl !== 'https://idp.example.com/sso' || loaded.ssoId !== 'sso-node') fail(loaded);
+    if (loaded.saml.groupsMapping[0].roleName !== 'admin') fail(loaded);
+    const { url } = must(await client.sso.start(`someone@${domain}`, REDIRECT), 'start');
+    const jwt = must(await client.sso.exchange(await codeFrom(url)), 'exchange');
+    const claims = (await client.validateSession(jwt.sessionJwt)).token;
+    if (claims.tenants[made.id].roles[0] !== 'viewer') fail(claims);
+  });
+
+  await step('mgmt sso OIDC, SAML by metadata, mapping, deprecated getSettings, delete', async () => {
+    must(await sso.configureOIDCSettings(made.id, {
+      name: 'node-oidc', clientId: 'cid', clientSecret: 'secret',
+      attributeMapping: { email: 'email' },
+    }), 'configureOIDCSettings');
+    const loaded = must(await sso.loadSettings(made.id), 'loadSettings');
+    if (loaded.oidc.clientId !== 'cid' || loaded.saml || loaded.oidc.clientSecret) fail(loaded);
+    if (loaded.oidc.attributeMapping.email !== 'email') fail(loaded);
+    must(await sso.configureSAMLByMetadata(made.id, { idpMetadataUrl: 'https://idp.example.com/md' }), 'byMetadata');
+    must(await sso.configureMapping(made.id, [{ groups: ['ops'], role: 'viewer' }], { name: 'n' }, ['viewer']), 'mapping');
+    const old = must(await sso.getSettings(made.id), 'getSettings');
+    if (old.idpMetadataUrl !== 'https://idp.example.com/md' || old.groupsMapping[0].groups[0] !== 'ops') fail(old);
+    must(await sso.deleteSettings(made.id, 'sso-node'), 'deleteSettings');
+    const after = must(await sso.loadSettings(made.id), 'loadSettings');
+    if (after.saml || after.oidc) fail(after);
+  });
+
+  await step('mgmt tenant delete (cascade takes its only-members) -> load fails', async () => {
+    must(await tenants.delete(made.other), 'delete');
+    must(await tenants.delete(made.id, true), 'delete cascade');
+    if ((await tenants.load(made.id)).ok) throw new Error('a deleted tenant still loads');
+    if ((await users.load(made.member)).ok) throw new Error('the only-member survived the cascade');
+  });
+}
+
+await managementTenants();
+// ---- end management: tenants and SSO settings ------------------------------------------------
 
 // ---- management: invitations and test users (COMPAT_MANAGEMENT_KEY) ----------------------
 async function managementTestUsers() {

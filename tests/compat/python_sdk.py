@@ -573,6 +573,126 @@ def management_users():
 management_users()
 # ---- end management: users ----------------------------------------------------------------
 
+# ---- management: tenants and SSO settings (COMPAT_MANAGEMENT_KEY) --------------------------
+def management_tenants():
+    from descope import AssociatedTenant, DeliveryMethod
+    from descope.management.sso_settings import (
+        AttributeMapping,
+        RoleMapping,
+        SSOOIDCSettings,
+        SSOSAMLSettings,
+        SSOSAMLSettingsByMetadata,
+    )
+
+    mgmt = DescopeClient(
+        project_id=PID, base_url=BASE, management_key=os.environ["COMPAT_MANAGEMENT_KEY"]
+    ).mgmt
+    tenants, sso, users = mgmt.tenant, mgmt.sso, mgmt.user
+    suffix = uuid.uuid4().hex[:8]
+    domain = f"py-{suffix}.example"
+    made = {}
+
+    @step("mgmt tenant create (generated id, chosen id) -> load -> load_all -> search_all")
+    def _():
+        made["id"] = tenants.create(
+            f"Py Tenant {suffix}", self_provisioning_domains=[domain],
+            custom_attributes={"tier": suffix},
+        )["id"]
+        assert made["id"], made
+        chosen = f"T2Py{suffix}"
+        assert tenants.create(f"Py Other {suffix}", id=chosen)["id"] == chosen
+        made["other"] = chosen
+        loaded = tenants.load(made["id"])
+        assert loaded["name"] == f"Py Tenant {suffix}", loaded
+        assert loaded["selfProvisioningDomains"] == [domain], loaded
+        ids = [t["id"] for t in tenants.load_all()["tenants"]]
+        assert made["id"] in ids and chosen in ids and TENANT in ids, ids
+        found = tenants.search_all(custom_attributes={"tier": suffix})["tenants"]
+        assert [t["id"] for t in found] == [made["id"]], found
+        assert len(tenants.search_all(names=[f"Py Other {suffix}"])["tenants"]) == 1
+
+    @step("mgmt tenant update, update_settings -> load_settings")
+    def _():
+        tenants.update(made["id"], f"Py Renamed {suffix}", self_provisioning_domains=[domain],
+                       disabled=True)
+        loaded = tenants.load(made["id"])
+        assert loaded["name"] == f"Py Renamed {suffix}" and loaded["disabled"], loaded
+        # Strings, not the SDK's enums: its update_settings cannot serialize those.
+        tenants.update_settings(
+            made["id"], self_provisioning_domains=[domain], domains=[domain],
+            session_settings_enabled=True, session_token_expiration=10,
+            session_token_expiration_unit="minutes", inactivity_time=30,
+            inactivity_time_unit="minutes", enable_inactivity=True,
+        )
+        settings = tenants.load_settings(made["id"])
+        assert settings["domains"] == [domain], settings
+        assert settings["sessionTokenExpiration"] == 10, settings
+        assert settings["inactivityTime"] == 30, settings
+
+    @step("mgmt tenant given to a user shows in the session token")
+    def _():
+        login = f"py-member-{suffix}@{domain}"
+        users.create(login, email=login,
+                     user_tenants=[AssociatedTenant(made["id"], ["tenant-member"])])
+        client.otp.sign_in(DeliveryMethod.EMAIL, login)
+        code = httpx.get(f"{BASE}/emulator/outbox", params={"loginId": login},
+                         headers={"Authorization": f"Bearer {PID}"}).json()["messages"][-1]["code"]
+        jwt = client.otp.verify_code(DeliveryMethod.EMAIL, login, code)
+        assert made["id"] in jwt["sessionToken"]["tenants"], jwt["sessionToken"]
+        made["member"] = login
+
+    @step("mgmt sso configure_saml_settings -> load_settings; SSO start by the domain")
+    def _():
+        sso.configure_saml_settings(
+            made["id"],
+            SSOSAMLSettings(idp_url="https://idp.example.com/sso",
+                            idp_entity_id="https://idp.example.com/entity", idp_cert="cert",
+                            role_mappings=[RoleMapping(["admins"], "admin")],
+                            default_sso_roles=["viewer"]),
+            redirect_url=REDIRECT, domains=[domain],
+        )
+        loaded = sso.load_settings(made["id"])
+        assert loaded["saml"]["idpSSOUrl"] == "https://idp.example.com/sso", loaded
+        assert loaded["saml"]["groupsMapping"][0]["role"]["name"] == "admin", loaded
+        assert loaded["tenant"]["id"] == made["id"], loaded
+        url = client.saml.start(tenant=f"someone@{domain}", return_url=REDIRECT)["url"]
+        jwt = client.saml.exchange_token(code_from(url))
+        tenant_claims = jwt["sessionToken"]["tenants"][made["id"]]
+        assert tenant_claims["roles"] == ["viewer"], jwt["sessionToken"]
+
+    @step("mgmt sso oidc, saml by metadata, mapping, deprecated get_settings, delete")
+    def _():
+        sso.configure_oidc_settings(
+            made["id"], SSOOIDCSettings(name="py-oidc", client_id="cid", client_secret="secret",
+                                        auth_url="https://idp.example.com/auth"))
+        loaded = sso.load_settings(made["id"])
+        assert loaded["oidc"]["clientId"] == "cid" and "saml" not in loaded, loaded
+        assert not loaded["oidc"].get("clientSecret"), loaded
+        sso.configure_saml_settings_by_metadata(
+            made["id"], SSOSAMLSettingsByMetadata(idp_metadata_url="https://idp.example.com/md"))
+        sso.mapping(made["id"], [RoleMapping(["ops"], "viewer")], AttributeMapping(name="n"))
+        old = sso.get_settings(made["id"])
+        assert old["idpMetadataUrl"] == "https://idp.example.com/md", old
+        assert old["groupsMapping"][0]["groups"] == ["ops"], old
+        sso.delete_settings(made["id"])
+        loaded = sso.load_settings(made["id"])
+        assert "saml" not in loaded and "oidc" not in loaded, loaded
+
+    @step("mgmt tenant delete (cascade takes its only-members) -> load fails")
+    def _():
+        tenants.delete(made["other"])
+        tenants.delete(made["id"], cascade=True)
+        for gone in (lambda: tenants.load(made["id"]), lambda: users.load(made["member"])):
+            try:
+                gone()
+            except AuthException:
+                continue
+            raise AssertionError("still loads after the cascade delete")
+
+
+management_tenants()
+# ---- end management: tenants and SSO settings ------------------------------------------------
+
 
 # ---- management: invitations and test users (COMPAT_MANAGEMENT_KEY) ----------------------
 def management_test_users():

@@ -23,6 +23,7 @@ mod mgmt;
 mod otp;
 mod output;
 mod password;
+mod tenants;
 mod totp_code;
 mod user_invite;
 mod users;
@@ -99,6 +100,8 @@ enum Command {
     Passkey(webauthn::PasskeyCommand),
     /// Users of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
     Users(users::UsersArgs),
+    /// Tenants of a real project and their SSO settings (management API).
+    Tenants(tenants::TenantsArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -190,6 +193,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Users(c) => c.run(&global, &out).await,
+        Command::Tenants(c) => c.run(&global, &out).await,
     }
 }
 

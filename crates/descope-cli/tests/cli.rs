@@ -1628,3 +1628,120 @@ async fn users_invite_sends_a_link_that_signs_in() {
         .await
         .assert_fails(6, "E062107");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_commands() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let key = emulator.management_key().unwrap().to_owned();
+    let with_key = [("DESCOPE_MANAGEMENT_KEY", key.as_str())];
+
+    descope(e, &["tenants", "list"], &[], None)
+        .await
+        .assert_fails(3, "management key");
+
+    let run = descope(
+        e,
+        &[
+            "tenants",
+            "create",
+            "Cli Corp",
+            "--id",
+            "T2CliCorp",
+            "--self-provisioning-domain",
+            "cli.example",
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["created"], "T2CliCorp");
+    run.assert_hides(&[&key]);
+    let run = descope(e, &["tenants", "create", "Cli Generated"], &with_key, None).await;
+    run.assert_ok();
+    assert!(run.stdout.starts_with("created T2"), "{}", run.stdout);
+
+    let run = descope(e, &["tenants", "load", "T2CliCorp"], &with_key, None).await;
+    run.assert_ok();
+    assert!(run.stdout.contains("Cli Corp"), "{}", run.stdout);
+    assert!(run.stdout.contains("cli.example"), "{}", run.stdout);
+    let run = descope(e, &["tenants", "list", "--json"], &with_key, None).await;
+    run.assert_ok();
+    let ids: Vec<String> = run.json()["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.contains(&"T2CliCorp".to_owned()) && ids.contains(&TENANT.to_owned()));
+    let run = descope(
+        e,
+        &["tenants", "search", "--name", "Cli Corp", "--json"],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["tenants"].as_array().unwrap().len(), 1);
+    let run = descope(
+        e,
+        &[
+            "tenants",
+            "update",
+            "T2CliCorp",
+            "Cli Renamed",
+            "--disabled",
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(run.json()["tenant"]["name"], "Cli Renamed");
+    assert_eq!(run.json()["tenant"]["disabled"], true);
+    let run = descope(
+        e,
+        &["tenants", "settings", TENANT, "--json"],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(
+        run.json()["settings"]["domains"],
+        serde_json::json!(["acme.example"])
+    );
+    let run = descope(e, &["tenants", "sso", "load", TENANT], &with_key, None).await;
+    run.assert_ok();
+    assert!(run.stdout.contains("none configured"), "{}", run.stdout);
+    descope(e, &["tenants", "sso", "delete", TENANT], &with_key, None)
+        .await
+        .assert_fails(4, "--yes");
+    descope(
+        e,
+        &["tenants", "sso", "delete", TENANT, "--yes"],
+        &with_key,
+        None,
+    )
+    .await
+    .assert_ok();
+
+    // Delete asks first; --yes deletes; then load fails.
+    descope(e, &["tenants", "delete", "T2CliCorp"], &with_key, None)
+        .await
+        .assert_fails(4, "--yes");
+    descope(
+        e,
+        &["tenants", "delete", "T2CliCorp", "--cascade", "--yes"],
+        &with_key,
+        None,
+    )
+    .await
+    .assert_ok();
+    descope(e, &["tenants", "load", "T2CliCorp"], &with_key, None)
+        .await
+        .assert_fails(6, "Tenant not found");
+}

@@ -277,3 +277,36 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Tenant management errors.
+impl ApiError {
+    /// 400 `E011001`: no tenant has this id.
+    pub(crate) fn tenant_not_found() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "Tenant not found",
+            "No tenant has this id",
+        )
+    }
+
+    /// 409 `E011001`: a tenant with this id already exists.
+    pub(crate) fn tenant_exists() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            ErrorCode::BadRequest,
+            "Tenant already exists",
+            "A tenant with this id already exists",
+        )
+    }
+
+    /// 400 `E011001`: the project holds as many tenants as the emulator keeps.
+    pub(crate) fn tenants_full() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "Tenant limit reached",
+            "The project has the most tenants the emulator keeps; delete some first",
+        )
+    }
+}

@@ -141,6 +141,8 @@ pub enum Argument {
     TransactionId,
     /// A WebAuthn credential (the browser's answer, as JSON).
     Credential,
+    /// A tenant's name.
+    TenantName,
 }
 
 impl Argument {
@@ -167,6 +169,7 @@ impl Argument {
             Self::Origin => "origin",
             Self::TransactionId => "WebAuthn transaction id",
             Self::Credential => "WebAuthn credential",
+            Self::TenantName => "tenant name",
         }
     }
 }

@@ -86,6 +86,17 @@ pub use management::{
     MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
     MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
+
+// Tenants and SSO settings.
+#[cfg(feature = "management")]
+pub use management::{
+    GroupsMapping, MappedRole, MgmtSsoMappingRequest, MgmtSsoOidcRequest, MgmtSsoSamlRequest,
+    MgmtTenantDeleteRequest, MgmtTenantRequest, MgmtTenantSearchRequest, MgmtTenantSettingsRequest,
+    MgmtTenantsResponse, OidcAttributeMapping, OidcClientSecret, RoleMapping, SamlAttributeMapping,
+    SsoOidcSettings, SsoSamlMetadataSettings, SsoSamlSettings, SsoSamlSettingsResponse,
+    SsoTenantSettings, Tenant, TenantCreated, TenantSettings,
+};
+
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};
 pub use options::{

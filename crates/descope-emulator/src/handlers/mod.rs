@@ -7,6 +7,7 @@ mod keys;
 mod magiclink;
 mod management;
 mod mgmt_test_users;
+mod mgmt_tenants;
 mod native;
 mod notp;
 mod onetap;
@@ -217,6 +218,38 @@ pub(crate) fn router(app: App) -> Router {
         .route(
             "/v1/mgmt/user/signin/embeddedlink",
             post(mgmt_test_users::embedded_link),
+        )
+        // Tenants and their SSO settings (management).
+        .route("/v1/mgmt/tenant/create", post(mgmt_tenants::create))
+        .route("/v1/mgmt/tenant/update", post(mgmt_tenants::update))
+        .route("/v1/mgmt/tenant/delete", post(mgmt_tenants::delete))
+        .route("/v1/mgmt/tenant", get(mgmt_tenants::load))
+        .route("/v1/mgmt/tenant/all", get(mgmt_tenants::load_all))
+        .route("/v1/mgmt/tenant/search", post(mgmt_tenants::search))
+        .route(
+            "/v1/mgmt/tenant/settings",
+            get(mgmt_tenants::load_settings).post(mgmt_tenants::update_settings),
+        )
+        .route("/v2/mgmt/sso/settings", get(mgmt_tenants::load_sso))
+        .route(
+            "/v1/mgmt/sso/settings",
+            get(mgmt_tenants::legacy_load)
+                .post(mgmt_tenants::legacy_configure)
+                .delete(mgmt_tenants::delete_sso),
+        )
+        .route(
+            "/v1/mgmt/sso/metadata",
+            post(mgmt_tenants::legacy_configure),
+        )
+        .route("/v1/mgmt/sso/oidc", post(mgmt_tenants::configure_oidc))
+        .route("/v1/mgmt/sso/saml", post(mgmt_tenants::configure_saml))
+        .route(
+            "/v1/mgmt/sso/saml/metadata",
+            post(mgmt_tenants::configure_saml_metadata),
+        )
+        .route(
+            "/v1/mgmt/sso/mapping",
+            post(mgmt_tenants::configure_mapping),
         )
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))

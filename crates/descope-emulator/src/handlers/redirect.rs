@@ -228,6 +228,15 @@ pub(super) fn exchange(
             pending.dct.as_deref(),
             joining,
         )?;
+        // Roles a management SSO mapping gives every user signing in by this tenant's SSO.
+        let sso_roles = match &pending.kind {
+            FlowKind::Sso { tenant_id, .. } => st
+                .tenant_extras
+                .get(tenant_id)
+                .map(|e| e.default_sso_roles.clone())
+                .unwrap_or_default(),
+            FlowKind::OAuth { .. } => Vec::new(),
+        };
         let user = match &pending.prior {
             Some(prior) => st
                 .user_mut(&prior.user_id)
@@ -242,6 +251,15 @@ pub(super) fn exchange(
             FlowKind::Sso { tenant_id, .. } => {
                 user.saml = true;
                 user.join_tenant(tenant_id);
+                if let Some(membership) =
+                    user.tenants.iter_mut().find(|t| &t.tenant_id == tenant_id)
+                {
+                    for role in sso_roles {
+                        if !membership.roles.contains(&role) {
+                            membership.roles.push(role);
+                        }
+                    }
+                }
                 "fed"
             }
         };

@@ -9,6 +9,7 @@ mod otp;
 mod outbox;
 mod sessions;
 mod state;
+mod tenants;
 mod users;
 mod webauthn;
 
@@ -26,6 +27,7 @@ pub(crate) use otp::{
 pub(crate) use outbox::{Channel, Message, MessageKind, link_with_token, masked_answer};
 pub(crate) use sessions::{Grant, with_method};
 pub(crate) use state::State;
+pub(crate) use tenants::MAX_TENANTS;
 pub(crate) use users::{TotpState, User, user_value};
 pub(crate) use webauthn::{Ceremony, MAX_CREDENTIALS, Purpose, StoredPasskey, Transaction};
 

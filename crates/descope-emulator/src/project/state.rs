@@ -11,6 +11,7 @@ use super::links::PendingLink;
 use super::otp::PendingOtp;
 use super::outbox::Outbox;
 use super::sessions::RefreshSession;
+use super::tenants::TenantExtra;
 use super::users::{TotpState, User, user_response};
 use super::webauthn::WebAuthnState;
 use crate::config::{Seed, SeedAccessKey, SeedManagementKey, SeedTenant, SeedUserTenant};
@@ -32,6 +33,8 @@ pub(crate) struct State {
     /// Lower-cased login id → user id.
     logins: HashMap<String, String>,
     pub(crate) tenants: Vec<SeedTenant>,
+    /// Management-only fields of tenants, by tenant id (one per tenant at most).
+    pub(crate) tenant_extras: HashMap<String, TenantExtra>,
     roles: HashMap<String, Vec<String>>,
     pub(crate) access_keys: Vec<SeedAccessKey>,
     pub(crate) management_keys: Vec<SeedManagementKey>,
@@ -188,6 +191,32 @@ impl State {
         self.tenants
             .iter()
             .find(|t| t.sso_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+    }
+
+    /// Removes a tenant, its management fields and every membership of it; with `cascade`,
+    /// the users left in no tenant go too. False when there was no such tenant.
+    pub(crate) fn remove_tenant(&mut self, id: &str, cascade: bool) -> bool {
+        let Some(at) = self.tenants.iter().position(|t| t.id == id) else {
+            return false;
+        };
+        self.tenants.remove(at);
+        self.tenant_extras.remove(id);
+        let members: Vec<String> = self
+            .users
+            .values()
+            .filter(|u| u.in_tenant(id))
+            .map(|u| u.user_id.clone())
+            .collect();
+        for user_id in members {
+            let Some(user) = self.user_mut(&user_id) else {
+                continue;
+            };
+            user.tenants.retain(|t| t.tenant_id != id);
+            if cascade && user.tenants.is_empty() {
+                self.remove_user(&user_id);
+            }
+        }
+        true
     }
 
     /// Union of the permissions the roles grant, sorted.

@@ -10,6 +10,7 @@ mod fuzz;
 mod magiclink;
 mod management;
 mod mgmt_test_users;
+mod mgmt_tenants;
 mod native;
 mod notp;
 mod oauth_sso;

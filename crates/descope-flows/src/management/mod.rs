@@ -7,6 +7,8 @@
 //! and marks a 401 as the key being rejected.
 
 mod test_users;
+mod sso;
+mod tenants;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -22,6 +24,13 @@ use crate::pipeline::{Bearer, Request};
 pub use test_users::{
     CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
     GenerateTestOtp, InviteUser, InviteUserBatch,
+};
+pub use sso::{
+    ConfigureSso, ConfigureSsoMapping, DeleteSsoSettings, LoadSsoSettings, Sso, SsoConfigureBody,
+};
+pub use tenants::{
+    CreateTenant, DeleteTenant, LoadAllTenants, LoadTenant, LoadTenantSettings, SearchTenants,
+    Tenants, UpdateTenant, UpdateTenantSettings,
 };
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
@@ -124,5 +133,15 @@ impl<'a> Management<'a> {
     /// Users: create, load, search, update, patch, delete, roles, tenants, status.
     pub fn users(&self) -> Users<'a> {
         Users::new(self.client)
+    }
+
+    /// Tenants: create, update, delete, load, search, settings.
+    pub fn tenants(&self) -> Tenants<'a> {
+        Tenants::new(self.client)
+    }
+
+    /// A tenant's SSO settings: load, configure (OIDC, SAML), mappings, delete.
+    pub fn sso(&self) -> Sso<'a> {
+        Sso::new(self.client)
     }
 }

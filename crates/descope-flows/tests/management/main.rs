@@ -8,8 +8,10 @@ mod common;
 mod harness;
 
 mod e2e;
+mod e2e_tenants;
 mod key_and_license;
 mod test_users;
+mod tenants;
 mod users;
 
 use common::{PROJECT_ID, TENANT_ID};

@@ -10,6 +10,11 @@ use crate::user::UserResponse;
 
 mod invite;
 pub use invite::*;
+mod sso;
+mod tenants;
+
+pub use sso::*;
+pub use tenants::*;
 
 /// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
