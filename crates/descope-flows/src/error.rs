@@ -141,6 +141,10 @@ pub enum Argument {
     TransactionId,
     /// A WebAuthn credential (the browser's answer, as JSON).
     Credential,
+    /// A user id (management calls by user id).
+    UserId,
+    /// A custom attribute's key.
+    AttributeKey,
 }
 
 impl Argument {
@@ -167,6 +171,8 @@ impl Argument {
             Self::Origin => "origin",
             Self::TransactionId => "WebAuthn transaction id",
             Self::Credential => "WebAuthn credential",
+            Self::UserId => "user id",
+            Self::AttributeKey => "custom attribute key",
         }
     }
 }

@@ -79,6 +79,13 @@ pub use management::{
     MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
     MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
+#[cfg(feature = "management")]
+pub use management::{
+    MgmtUserCustomAttributeRequest, MgmtUserEmailUpdateRequest, MgmtUserLoginIdRequest,
+    MgmtUserLoginIdUpdateRequest, MgmtUserLogoutRequest, MgmtUserNameUpdateRequest,
+    MgmtUserPhoneUpdateRequest, MgmtUserPictureUpdateRequest, MgmtUserSetPasswordRequest,
+    MgmtUsersLoadRequest,
+};
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};
 pub use options::{
