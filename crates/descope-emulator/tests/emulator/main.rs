@@ -9,6 +9,7 @@ mod errors;
 mod fuzz;
 mod magiclink;
 mod management;
+mod mgmt_user_ops;
 mod native;
 mod notp;
 mod oauth_sso;
