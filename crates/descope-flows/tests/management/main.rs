@@ -9,6 +9,7 @@ mod harness;
 
 mod e2e;
 mod key_and_license;
+mod user_ops;
 mod users;
 
 use common::{PROJECT_ID, TENANT_ID};
