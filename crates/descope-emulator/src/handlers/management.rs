@@ -187,7 +187,14 @@ pub(super) async fn update(
     let mut st = project.lock();
     let user_id = existing(&st, &body.login_id)?;
     let tenants = memberships(&st, &body.user_tenants)?;
-    let primary = body.login_id.trim().to_owned();
+    // Named by user id: the user keeps its first login id.
+    let named = body.login_id.trim();
+    let primary = match st.user(&user_id) {
+        Some(user) if !user.login_ids.iter().any(|l| l.eq_ignore_ascii_case(named)) => {
+            user.login_id().to_owned()
+        }
+        _ => named.to_owned(),
+    };
     let mut login_ids = vec![primary];
     login_ids.extend(
         body.additional_login_ids

@@ -377,6 +377,16 @@ async fn users_load_by_ids_and_delete_by_user_id() {
         .await;
     assert_eq!(all["users"].as_array().unwrap().len(), 2, "{all}");
 
+    // A user id where a login id goes names the user too; update keeps its login id.
+    let by_id = env
+        .ok(
+            "/v1/mgmt/user/update",
+            json!({"loginId": a, "email": "load-a@example.com", "displayName": "A"}),
+        )
+        .await;
+    assert_eq!(by_id["user"]["loginIds"], json!(["load-a@example.com"]));
+    assert_eq!(by_id["user"]["name"], "A");
+
     env.ok("/v1/mgmt/user/delete", json!({"userId": a})).await;
     let gone = env
         .get(
