@@ -288,6 +288,18 @@ pub(super) async fn load(Mgmt(project): Mgmt, query: QueryMap) -> Result<Json<Va
     user_json(&st, &user_id)
 }
 
+/// Deletes a user with its passkeys' credential ids, so the bounded credential index keeps
+/// no entries of users that are gone.
+fn forget_user(st: &mut State, user_id: &str) {
+    if let Some(user) = st.remove_user(user_id) {
+        for passkey in user.passkeys {
+            st.webauthn
+                .credentials
+                .remove(passkey.passkey.cred_id().as_slice());
+        }
+    }
+}
+
 /// `POST /v1/mgmt/user/delete` (by `loginId` or `userId`): `{}`, also for a user that does
 /// not exist.
 pub(super) async fn delete(
@@ -301,7 +313,7 @@ pub(super) async fn delete(
         _ => return Err(ApiError::missing_field("loginId")),
     };
     if let Some(user_id) = user_id {
-        st.remove_user(&user_id);
+        forget_user(&mut st, &user_id);
     }
     Ok(Json(json!({})))
 }
@@ -316,7 +328,7 @@ pub(super) async fn delete_all_test_users(Mgmt(project): Mgmt) -> Json<Value> {
         .map(|u| u.user_id.clone())
         .collect();
     for user_id in test {
-        st.remove_user(&user_id);
+        forget_user(&mut st, &user_id);
     }
     Json(json!({}))
 }
