@@ -624,6 +624,65 @@ async function managementTestUsers() {
 await managementTestUsers();
 // ---- end management: invitations and test users -------------------------------------------
 
+// ---- management: user operations (login id, addresses, passwords, credentials, logout) --
+async function managementUserOps() {
+  const mgmt = DescopeClient({
+    projectId: PID, baseUrl: BASE, managementKey: process.env.COMPAT_MANAGEMENT_KEY,
+  }).management.user;
+  const login = `node-ops-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const newLogin = `node-ops-new-${crypto.randomUUID().slice(0, 8)}@example.com`;
+
+  await step('mgmt setActivePassword -> password.signIn; expirePassword -> refused', async () => {
+    state.opsUser = must(await mgmt.create(login, { email: login }), 'create').userId;
+    must(await mgmt.setActivePassword(login, 'Act!Passw0rd'), 'setActivePassword');
+    state.opsRefresh = must(await client.password.signIn(login, 'Act!Passw0rd'), 'signIn').refreshJwt;
+    must(await mgmt.expirePassword(login), 'expirePassword');
+    const expired = await client.password.signIn(login, 'Act!Passw0rd');
+    if (expired.ok || expired.error?.errorCode !== 'E062909') throw new Error(JSON.stringify(expired));
+    must(await mgmt.setTemporaryPassword(login, 'Tmp!Passw0rd'), 'setTemporaryPassword');
+    must(await mgmt.setPassword(login, 'Old!Passw0rd'), 'setPassword');
+    must(await mgmt.setActivePassword(login, 'Act!Passw0rd'), 'setActivePassword');
+  });
+
+  await step('mgmt logoutUser -> refresh rejected', async () => {
+    await client.refreshSession(state.opsRefresh); // throws unless it refreshes
+    must(await mgmt.logoutUser(login), 'logoutUser');
+    let rejected = false;
+    try { await client.refreshSession(state.opsRefresh); } catch { rejected = true; }
+    if (!rejected) throw new Error('a logged-out refresh token still refreshes');
+    must(await mgmt.logoutUserByUserId(state.opsUser), 'logoutUserByUserId');
+  });
+
+  await step('mgmt update login id, email, phone, names, picture, custom attribute', async () => {
+    let user = must(await mgmt.updateLoginId(login, newLogin), 'updateLoginId');
+    if (user.loginIds[0] !== newLogin) throw new Error(JSON.stringify(user));
+    must(await client.password.signIn(newLogin, 'Act!Passw0rd'), 'signIn with the new id');
+    user = must(await mgmt.updateEmail(newLogin, 'node-ops-mail@example.com', true, true), 'updateEmail');
+    if (user.email !== 'node-ops-mail@example.com' || !user.verifiedEmail) throw new Error(JSON.stringify(user));
+    user = must(await mgmt.updatePhone(newLogin, '+15555550136', false, false), 'updatePhone');
+    if (user.phone !== '+15555550136') throw new Error(JSON.stringify(user));
+    user = must(await mgmt.updateDisplayName(newLogin, 'Display', 'Given', 'Middle', 'Family'), 'updateDisplayName');
+    if (user.name !== 'Display' || user.familyName !== 'Family') throw new Error(JSON.stringify(user));
+    user = must(await mgmt.updatePicture(newLogin, 'https://example.com/p.png'), 'updatePicture');
+    if (user.picture !== 'https://example.com/p.png') throw new Error(JSON.stringify(user));
+    user = must(await mgmt.updateCustomAttribute(newLogin, 'tier', 'bronze'), 'updateCustomAttribute');
+    if (user.customAttributes.tier !== 'bronze') throw new Error(JSON.stringify(user));
+  });
+
+  await step('mgmt remove passkeys and TOTP seed, loadUsers, deleteByUserId', async () => {
+    must(await mgmt.removeAllPasskeys(newLogin), 'removeAllPasskeys');
+    must(await mgmt.removeTOTPSeed(newLogin), 'removeTOTPSeed');
+    const users = must(await mgmt.loadUsers([state.opsUser], true), 'loadUsers');
+    if (users.length !== 1 || users[0].userId !== state.opsUser) throw new Error(JSON.stringify(users));
+    must(await mgmt.deleteByUserId(state.opsUser), 'deleteByUserId');
+    const gone = await mgmt.load(newLogin);
+    if (gone.ok) throw new Error('a user deleted by id still loads');
+  });
+}
+
+await managementUserOps();
+// ---- end management: user operations ------------------------------------------------------
+
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;
 console.log(`node-sdk: ${passed} passed, ${failed} failed`);

@@ -780,6 +780,75 @@ def management_test_users():
 
 management_test_users()
 # ---- end management: invitations and test users -------------------------------------------
+# ---- management: user operations (login id, addresses, passwords, credentials, logout) --
+def management_user_ops():
+    mgmt = DescopeClient(
+        project_id=PID, base_url=BASE, management_key=os.environ["COMPAT_MANAGEMENT_KEY"]
+    ).mgmt.user
+    login = f"py-ops-{uuid.uuid4().hex[:8]}@example.com"
+    new_login = f"py-ops-new-{uuid.uuid4().hex[:8]}@example.com"
+
+    @step("mgmt set_active_password -> password.sign_in; expire -> refused")
+    def _():
+        state["ops_user"] = mgmt.create(login, email=login)["user"]["userId"]
+        mgmt.set_active_password(login, "Act!Passw0rd")
+        jwt = client.password.sign_in(login, "Act!Passw0rd")
+        state["ops_refresh"] = jwt["refreshSessionToken"]["jwt"]
+        mgmt.expire_password(login)
+        try:
+            client.password.sign_in(login, "Act!Passw0rd")
+        except AuthException as e:
+            assert "E062909" in str(e), e
+        else:
+            raise AssertionError("an expired password signed in")
+        mgmt.set_temporary_password(login, "Tmp!Passw0rd")
+        mgmt.set_password(login, "Old!Passw0rd")
+        mgmt.set_active_password(login, "Act!Passw0rd")
+
+    @step("mgmt logout_user -> refresh rejected")
+    def _():
+        client.refresh_session(state["ops_refresh"])
+        mgmt.logout_user(login)
+        try:
+            client.refresh_session(state["ops_refresh"])
+        except AuthException:
+            pass
+        else:
+            raise AssertionError("a logged-out refresh token still refreshes")
+        mgmt.logout_user_by_user_id(state["ops_user"])
+
+    @step("mgmt update login id, email, phone, names, picture, custom attribute")
+    def _():
+        user = mgmt.update_login_id(login, new_login)["user"]
+        assert user["loginIds"] == [new_login], user
+        client.password.sign_in(new_login, "Act!Passw0rd")
+        user = mgmt.update_email(new_login, "py-ops-mail@example.com", True, True)["user"]
+        assert user["email"] == "py-ops-mail@example.com" and user["verifiedEmail"], user
+        user = mgmt.update_phone(new_login, "+15555550135", False, False)["user"]
+        assert user["phone"] == "+15555550135", user
+        user = mgmt.update_display_name(new_login, "Display", "Given", "Middle", "Family")["user"]
+        assert user["name"] == "Display" and user["middleName"] == "Middle", user
+        user = mgmt.update_picture(new_login, "https://example.com/p.png")["user"]
+        assert user["picture"] == "https://example.com/p.png", user
+        user = mgmt.update_custom_attribute(new_login, "tier", "bronze")["user"]
+        assert user["customAttributes"]["tier"] == "bronze", user
+
+    @step("mgmt remove passkeys and TOTP seed, load_users, delete_by_user_id")
+    def _():
+        mgmt.remove_all_passkeys(new_login)
+        mgmt.remove_totp_seed(new_login)
+        loaded = mgmt.load_users([state["ops_user"]])
+        assert [u["userId"] for u in loaded["users"]] == [state["ops_user"]], loaded
+        mgmt.delete_by_user_id(state["ops_user"])
+        try:
+            mgmt.load(new_login)
+        except AuthException:
+            return
+        raise AssertionError("a user deleted by id still loads")
+
+
+management_user_ops()
+# ---- end management: user operations ------------------------------------------------------
 
 
 passed = sum(results)

@@ -1,12 +1,13 @@
 //! `descope users ...`: the management API's user calls for real projects, authorized by the
 //! management key in `DESCOPE_MANAGEMENT_KEY` (or `--management-key`).
 
-use clap::{Args, Subcommand};
-use descope_types::{MgmtUserSearchResponse, UserResponse};
-use serde_json::json;
+use clap::{Args, Subcommand, ValueEnum};
+use descope_types::{MgmtUserSearchResponse, Password, UserResponse};
+use serde_json::{Value, json};
 
 use crate::commands::{Out, waiting};
 use crate::error::CliError;
+use crate::input::secret;
 use crate::mgmt::{client, confirm};
 use crate::output::table;
 
@@ -105,8 +106,11 @@ enum UsersCommand {
     },
     /// Delete a user (asks first on a terminal; --yes to skip).
     Delete {
-        /// The login id.
+        /// The login id (or the user id with --user-id).
         login_id: String,
+        /// The argument is a user id.
+        #[arg(long)]
+        user_id: bool,
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
@@ -122,6 +126,145 @@ enum UsersCommand {
         login_id: String,
     },
     Invite(crate::user_invite::InviteArgs),
+    /// Change a login id: the old one stops signing in, the new one signs in.
+    SetLoginId {
+        /// The current login id.
+        login_id: String,
+        /// The new login id.
+        new_login_id: String,
+    },
+    /// Change the email (empty removes it).
+    SetEmail {
+        /// The login id.
+        login_id: String,
+        /// The new email.
+        email: String,
+        /// Mark it verified.
+        #[arg(long)]
+        verified: bool,
+        /// Refuse if another user has it.
+        #[arg(long)]
+        fail_on_conflict: bool,
+    },
+    /// Change the phone (empty removes it).
+    SetPhone {
+        /// The login id.
+        login_id: String,
+        /// The new phone (E.164).
+        phone: String,
+        /// Mark it verified.
+        #[arg(long)]
+        verified: bool,
+        /// Refuse if another user has it.
+        #[arg(long)]
+        fail_on_conflict: bool,
+    },
+    /// Change the display name (and, if given, the other names).
+    SetName {
+        /// The login id.
+        login_id: String,
+        /// The display name.
+        name: String,
+        /// Given name.
+        #[arg(long)]
+        given: Option<String>,
+        /// Middle name.
+        #[arg(long)]
+        middle: Option<String>,
+        /// Family name.
+        #[arg(long)]
+        family: Option<String>,
+    },
+    /// Change the picture URL.
+    SetPicture {
+        /// The login id.
+        login_id: String,
+        /// The picture URL.
+        url: String,
+    },
+    /// Set one custom attribute (VALUE is read as JSON when it parses, else as text).
+    SetAttribute {
+        /// The login id.
+        login_id: String,
+        /// The attribute's key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// Change the user's roles (project-level, or in a tenant with --tenant).
+    Roles {
+        /// set, add or remove.
+        action: RoleAction,
+        /// The login id.
+        login_id: String,
+        /// The roles.
+        #[arg(required = true)]
+        roles: Vec<String>,
+        /// The tenant whose roles change.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Set the user's password (active; temporary with --temporary: it must be replaced
+    /// before it signs in).
+    SetPassword {
+        /// The login id.
+        login_id: String,
+        /// The password, or `-` to read it from stdin.
+        #[arg(env = "DESCOPE_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// A temporary password.
+        #[arg(long)]
+        temporary: bool,
+    },
+    /// Expire the password: it no longer signs in until replaced or reset.
+    ExpirePassword {
+        /// The login id.
+        login_id: String,
+    },
+    /// Remove every passkey of the user (asks first; --yes to skip).
+    RemovePasskeys {
+        /// The login id.
+        login_id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Remove the user's TOTP seed (asks first; --yes to skip).
+    RemoveTotp {
+        /// The login id.
+        login_id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Sign the user out everywhere: every refresh token stops working.
+    Logout {
+        /// The login id (or the user id with --user-id).
+        login_id: String,
+        /// The argument is a user id.
+        #[arg(long)]
+        user_id: bool,
+    },
+}
+
+/// What `users roles` does.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleAction {
+    /// Replace the roles.
+    Set,
+    /// Add roles.
+    Add,
+    /// Remove roles.
+    Remove,
+}
+
+/// Prints what a void command did.
+fn done(out: &Out, what: &str, login_id: &str) {
+    if out.json {
+        println!("{}", json!({ what: login_id }));
+    } else {
+        println!("{what}: {login_id}");
+    }
 }
 
 /// `TENANT_ID[:role1,role2]`.
@@ -234,11 +377,20 @@ impl UsersArgs {
                     waiting("updating", apply_fields!(users.update(login_id), fields)).await?;
                 print_user(&user, out);
             }
-            UsersCommand::Delete { login_id, yes } => {
+            UsersCommand::Delete {
+                login_id,
+                user_id,
+                yes,
+            } => {
                 if !yes {
                     confirm(&format!("Delete user {login_id}?"))?;
                 }
-                waiting("deleting", users.delete(&login_id)).await?;
+                let delete = if user_id {
+                    users.delete_by_user_id(&login_id)
+                } else {
+                    users.delete(&login_id)
+                };
+                waiting("deleting", delete).await?;
                 if out.json {
                     println!("{}", json!({ "deleted": login_id }));
                 } else {
@@ -254,9 +406,150 @@ impl UsersArgs {
                     out,
                 );
             }
+            command => return run_more(&users, command, out).await,
         }
         Ok(())
     }
+}
+
+/// The single-field updates, roles, credentials and sessions.
+async fn run_more(
+    users: &descope_flows::management::Users<'_>,
+    command: UsersCommand,
+    out: &Out,
+) -> Result<(), CliError> {
+    let user = match command {
+        UsersCommand::SetLoginId {
+            login_id,
+            new_login_id,
+        } => waiting("updating", users.update_login_id(login_id, new_login_id)).await?,
+        UsersCommand::SetEmail {
+            login_id,
+            email,
+            verified,
+            fail_on_conflict,
+        } => {
+            let mut call = users.update_email(login_id, email).verified(verified);
+            if fail_on_conflict {
+                call = call.fail_on_conflict(true);
+            }
+            waiting("updating", call).await?
+        }
+        UsersCommand::SetPhone {
+            login_id,
+            phone,
+            verified,
+            fail_on_conflict,
+        } => {
+            let mut call = users.update_phone(login_id, phone).verified(verified);
+            if fail_on_conflict {
+                call = call.fail_on_conflict(true);
+            }
+            waiting("updating", call).await?
+        }
+        UsersCommand::SetName {
+            login_id,
+            name,
+            given,
+            middle,
+            family,
+        } => {
+            let mut call = users.update_display_name(login_id, name);
+            if let Some(given) = given {
+                call = call.given_name(given);
+            }
+            if let Some(middle) = middle {
+                call = call.middle_name(middle);
+            }
+            if let Some(family) = family {
+                call = call.family_name(family);
+            }
+            waiting("updating", call).await?
+        }
+        UsersCommand::SetPicture { login_id, url } => {
+            waiting("updating", users.update_picture(login_id, url)).await?
+        }
+        UsersCommand::SetAttribute {
+            login_id,
+            key,
+            value,
+        } => {
+            // `3`, `true` or `{"a":1}` as JSON; anything else as the text it is.
+            let value = serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value));
+            waiting(
+                "updating",
+                users.update_custom_attribute(login_id, key, value),
+            )
+            .await?
+        }
+        UsersCommand::Roles {
+            action,
+            login_id,
+            roles,
+            tenant,
+        } => {
+            let mut call = match action {
+                RoleAction::Set => users.set_roles(login_id, roles),
+                RoleAction::Add => users.add_roles(login_id, roles),
+                RoleAction::Remove => users.remove_roles(login_id, roles),
+            };
+            if let Some(tenant) = tenant {
+                call = call.tenant(tenant);
+            }
+            waiting("updating", call).await?
+        }
+        UsersCommand::SetPassword {
+            login_id,
+            password,
+            temporary,
+        } => {
+            let password =
+                Password::new(secret(password.as_deref(), "password", "DESCOPE_PASSWORD")?);
+            let call = if temporary {
+                users.set_temporary_password(&login_id, &password)
+            } else {
+                users.set_active_password(&login_id, &password)
+            };
+            waiting("setting the password", call).await?;
+            done(out, "password set", &login_id);
+            return Ok(());
+        }
+        UsersCommand::ExpirePassword { login_id } => {
+            waiting("expiring", users.expire_password(&login_id)).await?;
+            done(out, "password expired", &login_id);
+            return Ok(());
+        }
+        UsersCommand::RemovePasskeys { login_id, yes } => {
+            if !yes {
+                confirm(&format!("Remove every passkey of {login_id}?"))?;
+            }
+            waiting("removing", users.remove_all_passkeys(&login_id)).await?;
+            done(out, "passkeys removed", &login_id);
+            return Ok(());
+        }
+        UsersCommand::RemoveTotp { login_id, yes } => {
+            if !yes {
+                confirm(&format!("Remove the TOTP seed of {login_id}?"))?;
+            }
+            waiting("removing", users.remove_totp_seed(&login_id)).await?;
+            done(out, "totp removed", &login_id);
+            return Ok(());
+        }
+        UsersCommand::Logout { login_id, user_id } => {
+            let call = if user_id {
+                users.logout_user_by_user_id(&login_id)
+            } else {
+                users.logout_user(&login_id)
+            };
+            waiting("signing out", call).await?;
+            done(out, "logged out", &login_id);
+            return Ok(());
+        }
+        // Handled by `UsersArgs::run`.
+        _ => return Ok(()),
+    };
+    print_user(&user, out);
+    Ok(())
 }
 
 fn user_rows(user: &UserResponse) -> Vec<(String, String)> {

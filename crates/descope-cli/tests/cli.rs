@@ -1745,3 +1745,140 @@ async fn tenants_commands() {
         .await
         .assert_fails(6, "Tenant not found");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_field_password_and_session_commands() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let key = emulator.management_key().unwrap().to_owned();
+    let with_key = [("DESCOPE_MANAGEMENT_KEY", key.as_str())];
+    let login = "cli-ops@example.com";
+    descope(e, &["users", "create", login], &with_key, None)
+        .await
+        .assert_ok();
+
+    // A password set by management signs in with `descope password signin`; it never shows.
+    let run = descope(
+        e,
+        &["users", "set-password", login, "-"],
+        &with_key,
+        Some("Act!Passw0rd\n"),
+    )
+    .await;
+    run.assert_ok();
+    run.assert_hides(&["Act!Passw0rd"]);
+    let signin = [("DESCOPE_PASSWORD", "Act!Passw0rd")];
+    let run = descope(
+        e,
+        &["password", "signin", login, "--json", "--print-secrets"],
+        &signin,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    let refresh = run.json()["refreshJwt"].as_str().unwrap().to_owned();
+    descope(e, &["users", "expire-password", login], &with_key, None)
+        .await
+        .assert_ok();
+    descope(e, &["password", "signin", login], &signin, None)
+        .await
+        .assert_fails(6, "E062909");
+
+    // Logout: the refresh token stops working.
+    descope(e, &["users", "logout", login], &with_key, None)
+        .await
+        .assert_ok();
+    descope(
+        e,
+        &["session", "refresh", "-"],
+        &[],
+        Some(&format!("{refresh}\n")),
+    )
+    .await
+    .assert_fails(6, "401");
+
+    // Single-field updates and tenant roles answer the user.
+    let run = descope(
+        e,
+        &[
+            "users",
+            "set-login-id",
+            login,
+            "cli-ops2@example.com",
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    run.assert_ok();
+    assert_eq!(
+        run.json()["user"]["loginIds"],
+        serde_json::json!(["cli-ops2@example.com"])
+    );
+    let login = "cli-ops2@example.com";
+    let run = descope(
+        e,
+        &["users", "set-attribute", login, "seats", "3", "--json"],
+        &with_key,
+        None,
+    )
+    .await;
+    assert_eq!(run.json()["user"]["customAttributes"]["seats"], 3);
+    let run = descope(
+        e,
+        &[
+            "users", "set-name", login, "Ops", "--family", "Cli", "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    assert_eq!(run.json()["user"]["familyName"], "Cli");
+    let run = descope(
+        e,
+        &[
+            "users",
+            "roles",
+            "add",
+            login,
+            "tenant-admin",
+            "--tenant",
+            TENANT,
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await;
+    assert_eq!(
+        run.json()["user"]["userTenants"][0]["roleNames"],
+        serde_json::json!(["tenant-admin"])
+    );
+
+    // Removing credentials asks first.
+    descope(e, &["users", "remove-totp", login], &with_key, None)
+        .await
+        .assert_fails(4, "--yes");
+    descope(
+        e,
+        &["users", "remove-passkeys", login, "--yes"],
+        &with_key,
+        None,
+    )
+    .await
+    .assert_ok();
+    let run = descope(e, &["users", "load", login, "--json"], &with_key, None).await;
+    let user_id = run.json()["user"]["userId"].as_str().unwrap().to_owned();
+    descope(
+        e,
+        &["users", "delete", &user_id, "--user-id", "--yes"],
+        &with_key,
+        None,
+    )
+    .await
+    .assert_ok();
+    descope(e, &["users", "load", login], &with_key, None)
+        .await
+        .assert_fails(6, "E112102");
+}

@@ -245,6 +245,17 @@ impl ApiError {
             error_message: Some(self.message.clone().into_owned()),
         }
     }
+
+    /// 401 `E062909`: a password the management API expired or set as temporary; a replace
+    /// (or a reset) sets a new one (status unverified: see docs/spec-notes.md).
+    pub(crate) fn password_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::PasswordExpired,
+            "Password expired",
+            "The password has expired or is temporary; replace it",
+        )
+    }
 }
 
 impl From<aws_lc_rs::error::Unspecified> for ApiError {

@@ -143,6 +143,10 @@ pub enum Argument {
     Credential,
     /// A tenant's name.
     TenantName,
+    /// A user id (management calls by user id).
+    UserId,
+    /// A custom attribute's key.
+    AttributeKey,
 }
 
 impl Argument {
@@ -170,6 +174,8 @@ impl Argument {
             Self::TransactionId => "WebAuthn transaction id",
             Self::Credential => "WebAuthn credential",
             Self::TenantName => "tenant name",
+            Self::UserId => "user id",
+            Self::AttributeKey => "custom attribute key",
         }
     }
 }

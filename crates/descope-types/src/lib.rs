@@ -97,6 +97,13 @@ pub use management::{
     SsoTenantSettings, Tenant, TenantCreated, TenantSettings,
 };
 
+#[cfg(feature = "management")]
+pub use management::{
+    MgmtUserCustomAttributeRequest, MgmtUserEmailUpdateRequest, MgmtUserLoginIdRequest,
+    MgmtUserLoginIdUpdateRequest, MgmtUserLogoutRequest, MgmtUserNameUpdateRequest,
+    MgmtUserPhoneUpdateRequest, MgmtUserPictureUpdateRequest, MgmtUserSetPasswordRequest,
+    MgmtUsersLoadRequest,
+};
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};
 pub use options::{

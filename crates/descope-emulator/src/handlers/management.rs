@@ -7,9 +7,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::FromRequestParts;
 use descope_types::{
-    ErrorCode, LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
-    MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserStatusRequest, MgmtUserTenantRequest,
-    TenantRoles,
+    ErrorCode, LicenseResponse, MgmtUserCustomAttributeRequest, MgmtUserDeleteRequest,
+    MgmtUserEmailUpdateRequest, MgmtUserLoginIdRequest, MgmtUserLoginIdUpdateRequest,
+    MgmtUserLogoutRequest, MgmtUserNameUpdateRequest, MgmtUserPatchRequest,
+    MgmtUserPhoneUpdateRequest, MgmtUserPictureUpdateRequest, MgmtUserRequest,
+    MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSetPasswordRequest, MgmtUserStatusRequest,
+    MgmtUserTenantRequest, MgmtUsersLoadRequest, TenantRoles,
 };
 use http::StatusCode;
 use http::request::Parts;
@@ -76,8 +79,12 @@ pub(super) fn required<'a>(value: &'a str, field: &str) -> Result<&'a str, ApiEr
     }
 }
 
+/// The user a `loginId` field names. Descope's SDKs document the field as "login id or user
+/// id", so a user id is accepted too (tolerant reading: see docs/spec-notes.md).
 pub(super) fn existing(st: &State, login_id: &str) -> Result<String, ApiError> {
-    st.user_id_by_login(required(login_id, "loginId")?)
+    let login_id = required(login_id, "loginId")?;
+    st.user_id_by_login(login_id)
+        .or_else(|| st.user(login_id).map(|u| u.user_id.clone()))
         .ok_or_else(ApiError::mgmt_user_not_found)
 }
 
@@ -180,7 +187,14 @@ pub(super) async fn update(
     let mut st = project.lock();
     let user_id = existing(&st, &body.login_id)?;
     let tenants = memberships(&st, &body.user_tenants)?;
-    let primary = body.login_id.trim().to_owned();
+    // Named by user id: the user keeps its first login id.
+    let named = body.login_id.trim();
+    let primary = match st.user(&user_id) {
+        Some(user) if !user.login_ids.iter().any(|l| l.eq_ignore_ascii_case(named)) => {
+            user.login_id().to_owned()
+        }
+        _ => named.to_owned(),
+    };
     let mut login_ids = vec![primary];
     login_ids.extend(
         body.additional_login_ids
@@ -274,6 +288,18 @@ pub(super) async fn load(Mgmt(project): Mgmt, query: QueryMap) -> Result<Json<Va
     user_json(&st, &user_id)
 }
 
+/// Deletes a user with its passkeys' credential ids, so the bounded credential index keeps
+/// no entries of users that are gone.
+fn forget_user(st: &mut State, user_id: &str) {
+    if let Some(user) = st.remove_user(user_id) {
+        for passkey in user.passkeys {
+            st.webauthn
+                .credentials
+                .remove(passkey.passkey.cred_id().as_slice());
+        }
+    }
+}
+
 /// `POST /v1/mgmt/user/delete` (by `loginId` or `userId`): `{}`, also for a user that does
 /// not exist.
 pub(super) async fn delete(
@@ -287,7 +313,7 @@ pub(super) async fn delete(
         _ => return Err(ApiError::missing_field("loginId")),
     };
     if let Some(user_id) = user_id {
-        st.remove_user(&user_id);
+        forget_user(&mut st, &user_id);
     }
     Ok(Json(json!({})))
 }
@@ -302,7 +328,7 @@ pub(super) async fn delete_all_test_users(Mgmt(project): Mgmt) -> Json<Value> {
         .map(|u| u.user_id.clone())
         .collect();
     for user_id in test {
-        st.remove_user(&user_id);
+        forget_user(&mut st, &user_id);
     }
     Json(json!({}))
 }
@@ -530,4 +556,326 @@ pub(super) async fn remove_tenant(
         user.tenants.retain(|t| t.tenant_id != tenant);
     }
     user_json(&st, &user_id)
+}
+
+/// 409 `E062107`: another user already has this login id, email or phone.
+fn taken() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::UserAlreadyExists,
+        "User already exists",
+        "Another user already has this value",
+    )
+}
+
+/// `POST /v1/mgmt/user/update/loginid`: the login id is replaced in place (the old one stops
+/// signing in); an empty `newLoginId` removes it from a user that has others.
+pub(super) async fn update_login_id(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserLoginIdUpdateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    let new = body.new_login_id.trim().to_owned();
+    let user = st
+        .user(&user_id)
+        .ok_or_else(ApiError::mgmt_user_not_found)?;
+    let named = body.login_id.trim();
+    // Named by user id: the primary login id changes.
+    let old = if user.login_ids.iter().any(|l| l.eq_ignore_ascii_case(named)) {
+        named.to_owned()
+    } else {
+        user.login_id().to_owned()
+    };
+    if new.is_empty() {
+        if user.login_ids.len() < 2 {
+            return Err(ApiError::invalid_argument(
+                "A user keeps at least one login id",
+            ));
+        }
+    } else {
+        check_free(&st, std::slice::from_ref(&new), Some(&user_id))?;
+    }
+    let mut user = st
+        .remove_user(&user_id)
+        .ok_or_else(ApiError::mgmt_user_not_found)?;
+    let mut login_ids = Vec::with_capacity(user.login_ids.len());
+    for login in user.login_ids.drain(..) {
+        let login = if login.eq_ignore_ascii_case(&old) {
+            if new.is_empty() {
+                continue;
+            }
+            new.clone()
+        } else {
+            login
+        };
+        if !login_ids
+            .iter()
+            .any(|l: &String| l.eq_ignore_ascii_case(&login))
+        {
+            login_ids.push(login);
+        }
+    }
+    user.login_ids = login_ids;
+    st.insert_user(user);
+    user_json(&st, &user_id)
+}
+
+/// Whether a user other than `owner` has `value` as email or phone (`field`) or login id.
+fn held_by_other(st: &State, owner: &str, value: &str, email: bool) -> bool {
+    st.all_users().iter().any(|u| {
+        let field = if email { &u.email } else { &u.phone };
+        u.user_id != owner
+            && (field
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case(value))
+                || u.login_ids.iter().any(|l| l.eq_ignore_ascii_case(value)))
+    })
+}
+
+/// An email or phone change: `email` picks the field.
+fn update_address(
+    project: &Project,
+    login_id: &str,
+    value: &str,
+    verified: bool,
+    fail_on_conflict: bool,
+    email: bool,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, login_id)?;
+    let value = value.trim();
+    if fail_on_conflict && !value.is_empty() && held_by_other(&st, &user_id, value, email) {
+        return Err(taken());
+    }
+    let user = st
+        .user_mut(&user_id)
+        .ok_or_else(ApiError::mgmt_user_not_found)?;
+    let value = Some(value.to_owned()).filter(|v| !v.is_empty());
+    if email {
+        user.email = value;
+        user.managed.verified_email = Some(verified);
+    } else {
+        user.phone = value;
+        user.managed.verified_phone = Some(verified);
+    }
+    user_json(&st, &user_id)
+}
+
+/// `POST /v1/mgmt/user/update/email`.
+pub(super) async fn update_email(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserEmailUpdateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let conflict = body.fail_on_conflict.unwrap_or(false);
+    update_address(
+        &project,
+        &body.login_id,
+        &body.email,
+        body.verified,
+        conflict,
+        true,
+    )
+}
+
+/// `POST /v1/mgmt/user/update/phone`.
+pub(super) async fn update_phone(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserPhoneUpdateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let conflict = body.fail_on_conflict.unwrap_or(false);
+    update_address(
+        &project,
+        &body.login_id,
+        &body.phone,
+        body.verified,
+        conflict,
+        false,
+    )
+}
+
+/// `POST /v1/mgmt/user/update/name`: the names present change (the Go SDK sends either the
+/// display name or the other three).
+pub(super) async fn update_name(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserNameUpdateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    let user = st
+        .user_mut(&user_id)
+        .ok_or_else(ApiError::mgmt_user_not_found)?;
+    let names = [
+        (body.display_name, &mut user.name),
+        (body.given_name, &mut user.given_name),
+        (body.middle_name, &mut user.middle_name),
+        (body.family_name, &mut user.family_name),
+    ];
+    for (value, field) in names {
+        if value.is_some() {
+            *field = value;
+        }
+    }
+    user_json(&st, &user_id)
+}
+
+/// `POST /v1/mgmt/user/update/picture`.
+pub(super) async fn update_picture(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserPictureUpdateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    if let Some(user) = st.user_mut(&user_id) {
+        user.managed.picture = Some(body.picture).filter(|p| !p.trim().is_empty());
+    }
+    user_json(&st, &user_id)
+}
+
+/// `POST /v1/mgmt/user/update/customAttribute`: one attribute set, the others kept.
+pub(super) async fn update_custom_attribute(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserCustomAttributeRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let key = required(&body.attribute_key, "attributeKey")?.to_owned();
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    if let Some(user) = st.user_mut(&user_id) {
+        user.custom_attributes
+            .get_or_insert_with(Map::new)
+            .insert(key, body.attribute_value);
+    }
+    user_json(&st, &user_id)
+}
+
+/// Sets the password password sign-in checks; `expired`: it must be replaced first.
+fn set_password(
+    project: &Project,
+    body: &MgmtUserSetPasswordRequest,
+    expired: bool,
+) -> Result<Json<Value>, ApiError> {
+    let password = body.password.secret();
+    required(password, "password")?;
+    super::password::check_policy(&project.config.password_policy, password)?;
+    let mut state = super::password::hashed(password)?;
+    state.expired = expired;
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    if let Some(user) = st.user_mut(&user_id) {
+        // A new password also lifts a lockout.
+        user.password = Some(state);
+    }
+    Ok(Json(json!({})))
+}
+
+/// `POST /v1/mgmt/user/password/set/temporary`: sign-in with it answers E062909 until the
+/// user replaces it.
+pub(super) async fn set_temporary_password(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserSetPasswordRequest>,
+) -> Result<Json<Value>, ApiError> {
+    set_password(&project, &body, true)
+}
+
+/// `POST /v1/mgmt/user/password/set/active`.
+pub(super) async fn set_active_password(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserSetPasswordRequest>,
+) -> Result<Json<Value>, ApiError> {
+    set_password(&project, &body, false)
+}
+
+/// `POST /v1/mgmt/user/password/set` (deprecated): temporary unless `setActive`.
+pub(super) async fn set_password_deprecated(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserSetPasswordRequest>,
+) -> Result<Json<Value>, ApiError> {
+    set_password(&project, &body, !body.set_active)
+}
+
+/// `POST /v1/mgmt/user/password/expire`: `{}`, also for a user without a password.
+pub(super) async fn expire_password(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserLoginIdRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    if let Some(password) = st.user_mut(&user_id).and_then(|u| u.password.as_mut()) {
+        password.expired = true;
+    }
+    Ok(Json(json!({})))
+}
+
+/// `POST /v1/mgmt/user/passkeys/delete`: the user's passkeys leave the user and the
+/// credential index, so none of them signs in again.
+pub(super) async fn remove_all_passkeys(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserLoginIdRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    let removed = st
+        .user_mut(&user_id)
+        .map(|u| std::mem::take(&mut u.passkeys))
+        .unwrap_or_default();
+    for passkey in removed {
+        st.webauthn
+            .credentials
+            .remove(passkey.passkey.cred_id().as_slice());
+    }
+    Ok(Json(json!({})))
+}
+
+/// `POST /v1/mgmt/user/totp/delete`: TOTP sign-in fails until the user enrols again.
+pub(super) async fn remove_totp_seed(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserLoginIdRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = existing(&st, &body.login_id)?;
+    if let Some(user) = st.user_mut(&user_id) {
+        user.totp = None;
+    }
+    Ok(Json(json!({})))
+}
+
+/// `POST /v1/mgmt/user/logout` (by `loginId` or `userId`): every refresh session of the user
+/// is revoked (refresh then answers 401, and validate refuses its session JWTs).
+pub(super) async fn logout_user(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUserLogoutRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut st = project.lock();
+    let user_id = match (body.login_id.as_deref(), body.user_id.as_deref()) {
+        (Some(login), _) if !login.trim().is_empty() => existing(&st, login)?,
+        (_, Some(id)) if !id.trim().is_empty() => st
+            .user(id.trim())
+            .map(|u| u.user_id.clone())
+            .ok_or_else(ApiError::mgmt_user_not_found)?,
+        _ => return Err(ApiError::missing_field("loginId")),
+    };
+    // A scan of the sessions, as the sign-in side's logout-all does.
+    st.sessions
+        .values_mut()
+        .filter(|s| s.user_id == user_id)
+        .for_each(|s| s.revoked = true);
+    Ok(Json(json!({})))
+}
+
+/// `POST /v1/mgmt/users/load`: the users of these ids that exist, disabled ones only with
+/// `includeInvalidUsers`.
+pub(super) async fn load_users(
+    Mgmt(project): Mgmt,
+    JsonBody(body): JsonBody<MgmtUsersLoadRequest>,
+) -> Json<Value> {
+    let st = project.lock();
+    let users: Vec<Value> = body
+        .user_ids
+        .iter()
+        .filter_map(|id| st.user(id.trim()))
+        .filter(|u| body.include_invalid_users || !u.managed.disabled)
+        .map(|u| user_value(&st.user_response(u)))
+        .collect();
+    let total = users.len();
+    Json(json!({ "users": users, "total": total }))
 }

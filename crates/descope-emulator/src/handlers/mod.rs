@@ -251,6 +251,47 @@ pub(crate) fn router(app: App) -> Router {
             "/v1/mgmt/sso/mapping",
             post(mgmt_tenants::configure_mapping),
         )
+        .route(
+            "/v1/mgmt/user/update/loginid",
+            post(management::update_login_id),
+        )
+        .route("/v1/mgmt/user/update/email", post(management::update_email))
+        .route("/v1/mgmt/user/update/phone", post(management::update_phone))
+        .route("/v1/mgmt/user/update/name", post(management::update_name))
+        .route(
+            "/v1/mgmt/user/update/picture",
+            post(management::update_picture),
+        )
+        .route(
+            "/v1/mgmt/user/update/customAttribute",
+            post(management::update_custom_attribute),
+        )
+        .route(
+            "/v1/mgmt/user/password/set/temporary",
+            post(management::set_temporary_password),
+        )
+        .route(
+            "/v1/mgmt/user/password/set/active",
+            post(management::set_active_password),
+        )
+        .route(
+            "/v1/mgmt/user/password/set",
+            post(management::set_password_deprecated),
+        )
+        .route(
+            "/v1/mgmt/user/password/expire",
+            post(management::expire_password),
+        )
+        .route(
+            "/v1/mgmt/user/passkeys/delete",
+            post(management::remove_all_passkeys),
+        )
+        .route(
+            "/v1/mgmt/user/totp/delete",
+            post(management::remove_totp_seed),
+        )
+        .route("/v1/mgmt/user/logout", post(management::logout_user))
+        .route("/v1/mgmt/users/load", post(management::load_users))
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))

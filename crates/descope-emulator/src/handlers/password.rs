@@ -39,7 +39,7 @@ fn locked() -> ApiError {
 }
 
 /// 400 `E011004`: a password the policy refuses.
-fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), ApiError> {
+pub(super) fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), ApiError> {
     let broken = policy.violations(password);
     if broken.is_empty() {
         Ok(())
@@ -61,12 +61,18 @@ fn required<'a>(value: &'a str, field: &str) -> Result<&'a str, ApiError> {
     }
 }
 
-fn hashed(password: &str) -> Result<PasswordState, ApiError> {
+pub(super) fn hashed(password: &str) -> Result<PasswordState, ApiError> {
     PasswordState::new(password).map_err(|_| ApiError::internal("password hashing failed"))
 }
 
-/// Checks `password` against the login id's and counts a failure; answers the user id.
-fn check_password(project: &Project, login_id: &str, password: &str) -> Result<String, ApiError> {
+/// Checks `password` against the login id's and counts a failure; answers the user id. An
+/// expired password is refused (E062909) unless `replacing` it.
+fn check_password(
+    project: &Project,
+    login_id: &str,
+    password: &str,
+    replacing: bool,
+) -> Result<String, ApiError> {
     let max = project.config.password_max_failures;
     let mut st = project.lock();
     let user_id = st
@@ -86,6 +92,9 @@ fn check_password(project: &Project, login_id: &str, password: &str) -> Result<S
         });
     }
     state.failures = 0;
+    if state.expired && !replacing {
+        return Err(ApiError::password_expired());
+    }
     Ok(user_id)
 }
 
@@ -149,7 +158,7 @@ pub(super) async fn signin(
     let options = body.login_options.unwrap_or_default();
     let prior = prior_session(&auth, &options, false)?;
     let project = &auth.project;
-    let user_id = check_password(project, login_id, password)?;
+    let user_id = check_password(project, login_id, password, false)?;
     {
         let st = project.lock();
         check_selected_tenant(
@@ -179,7 +188,7 @@ pub(super) async fn replace(
     let project = &auth.project;
     check_policy(&project.config.password_policy, new)?;
     let state = hashed(new)?;
-    let user_id = check_password(project, login_id, old)?;
+    let user_id = check_password(project, login_id, old, true)?;
     {
         let mut st = project.lock();
         let user = st.user_mut(&user_id).ok_or_else(ApiError::user_not_found)?;

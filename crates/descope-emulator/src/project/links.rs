@@ -64,12 +64,16 @@ pub(crate) struct PasswordState {
     /// Wrong passwords in a row; at the configured maximum the password is locked until
     /// a reset.
     pub(crate) failures: u32,
+    /// Expired or temporary (set so by the management API): it signs in to nothing, but
+    /// still proves the user to a replace.
+    pub(crate) expired: bool,
 }
 
 impl std::fmt::Debug for PasswordState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordState")
             .field("failures", &self.failures)
+            .field("expired", &self.expired)
             .finish_non_exhaustive()
     }
 }
@@ -90,6 +94,7 @@ impl PasswordState {
             salt,
             hash,
             failures: 0,
+            expired: false,
         })
     }
 

@@ -11,6 +11,7 @@ mod magiclink;
 mod management;
 mod mgmt_test_users;
 mod mgmt_tenants;
+mod mgmt_user_ops;
 mod native;
 mod notp;
 mod oauth_sso;

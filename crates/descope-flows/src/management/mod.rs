@@ -36,6 +36,10 @@ pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
 };
+pub use users::{
+    LoadUsers, LogoutUser, SetUserPassword, UpdateUserCustomAttribute, UpdateUserEmail,
+    UpdateUserLoginId, UpdateUserName, UpdateUserPhone, UpdateUserPicture, UserCredentialChange,
+};
 
 /// The header that carries the license's rate-limit tier.
 const LICENSE_HEADER: &str = "x-descope-license";

@@ -5,9 +5,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use descope_types::{
-    MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest, MgmtUserResponse,
-    MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse, MgmtUserStatusRequest,
-    MgmtUserTenantRequest, TenantRoles, UserResponse, UserSearchSort,
+    MgmtUserCustomAttributeRequest, MgmtUserDeleteRequest, MgmtUserEmailUpdateRequest,
+    MgmtUserLoginIdRequest, MgmtUserLoginIdUpdateRequest, MgmtUserLogoutRequest,
+    MgmtUserNameUpdateRequest, MgmtUserPatchRequest, MgmtUserPhoneUpdateRequest,
+    MgmtUserPictureUpdateRequest, MgmtUserRequest, MgmtUserResponse, MgmtUserRolesRequest,
+    MgmtUserSearchRequest, MgmtUserSearchResponse, MgmtUserSetPasswordRequest,
+    MgmtUserStatusRequest, MgmtUserTenantRequest, MgmtUsersLoadRequest, Password, TenantRoles,
+    UserResponse, UserSearchSort,
 };
 use http::Method;
 use serde::de::IgnoredAny;
@@ -109,7 +113,23 @@ impl<'a> Users<'a> {
     pub fn delete(&self, login_id: impl Into<String>) -> DeleteUser<'a> {
         DeleteUser {
             client: self.client,
-            login_id: login_id.into(),
+            body: MgmtUserDeleteRequest {
+                login_id: Some(login_id.into()),
+                user_id: None,
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Deletes a user by user id (`POST /v1/mgmt/user/delete`, `userId`). Deleting a user
+    /// that does not exist succeeds.
+    pub fn delete_by_user_id(&self, user_id: impl Into<String>) -> DeleteUser<'a> {
+        DeleteUser {
+            client: self.client,
+            body: MgmtUserDeleteRequest {
+                login_id: None,
+                user_id: Some(user_id.into()),
+            },
             call: CallOptions::new(),
         }
     }
@@ -278,6 +298,19 @@ async fn user_call(
         })
         .await?;
     Ok(response.user)
+}
+
+/// Sends a call whose answer carries nothing (`{}`).
+async fn void_call(
+    client: &Client,
+    call: &CallOptions,
+    path: &'static str,
+    body: &impl serde::Serialize,
+) -> Result<(), Error> {
+    let _: IgnoredAny = client
+        .management_call(call, |bearer| Request::post(path, bearer, body))
+        .await?;
+    Ok(())
 }
 
 /// Setters shared by [`CreateUser`] and [`UpdateUser`] (whose `body` is a `MgmtUserRequest`).
@@ -585,30 +618,25 @@ impl LoadUser<'_> {
 
 operation!(LoadUser => UserResponse);
 
-/// Deleting a user: [`Users::delete`].
+/// Deleting a user: [`Users::delete`] and [`Users::delete_by_user_id`].
 #[derive(Debug)]
 #[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
 pub struct DeleteUser<'a> {
     client: &'a Client,
-    login_id: String,
+    body: MgmtUserDeleteRequest,
     call: CallOptions,
 }
 
 impl DeleteUser<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
-        require(&self.login_id, Argument::LoginId)?;
-        let body = MgmtUserDeleteRequest {
-            login_id: Some(self.login_id.clone()),
-            user_id: None,
-        };
-        let _: IgnoredAny = self
-            .client
-            .management_call(&self.call, |bearer| {
-                Request::post("/v1/mgmt/user/delete", bearer, &body)
-            })
-            .await?;
-        Ok(())
+        if let Some(login_id) = &self.body.login_id {
+            require(login_id, Argument::LoginId)?;
+        }
+        if let Some(user_id) = &self.body.user_id {
+            require(user_id, Argument::UserId)?;
+        }
+        void_call(self.client, &self.call, "/v1/mgmt/user/delete", &self.body).await
     }
 }
 
@@ -922,3 +950,437 @@ impl futures_core::Stream for UserPages<'_> {
         Poll::Ready(Some(result))
     }
 }
+
+/// The single-field updates, passwords, credentials, sessions and bulk load.
+impl<'a> Users<'a> {
+    /// Changes a login id in place (`POST /v1/mgmt/user/update/loginid`): the old one stops
+    /// signing in, the new one signs in to the same user. An empty `new_login_id` removes
+    /// `login_id` from a user that has other login ids.
+    pub fn update_login_id(
+        &self,
+        login_id: impl Into<String>,
+        new_login_id: impl Into<String>,
+    ) -> UpdateUserLoginId<'a> {
+        UpdateUserLoginId {
+            client: self.client,
+            body: MgmtUserLoginIdUpdateRequest {
+                login_id: login_id.into(),
+                new_login_id: new_login_id.into(),
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Changes the email (`POST /v1/mgmt/user/update/email`); an empty email removes it.
+    pub fn update_email(
+        &self,
+        login_id: impl Into<String>,
+        email: impl Into<String>,
+    ) -> UpdateUserEmail<'a> {
+        UpdateUserEmail {
+            client: self.client,
+            body: MgmtUserEmailUpdateRequest {
+                login_id: login_id.into(),
+                email: email.into(),
+                ..MgmtUserEmailUpdateRequest::default()
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Changes the phone (`POST /v1/mgmt/user/update/phone`); an empty phone removes it.
+    pub fn update_phone(
+        &self,
+        login_id: impl Into<String>,
+        phone: impl Into<String>,
+    ) -> UpdateUserPhone<'a> {
+        UpdateUserPhone {
+            client: self.client,
+            body: MgmtUserPhoneUpdateRequest {
+                login_id: login_id.into(),
+                phone: phone.into(),
+                ..MgmtUserPhoneUpdateRequest::default()
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Changes the display name (`POST /v1/mgmt/user/update/name`); the given, middle and
+    /// family names change too when set on the call.
+    pub fn update_display_name(
+        &self,
+        login_id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> UpdateUserName<'a> {
+        UpdateUserName {
+            client: self.client,
+            body: MgmtUserNameUpdateRequest {
+                login_id: login_id.into(),
+                display_name: Some(name.into()),
+                ..MgmtUserNameUpdateRequest::default()
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Changes the picture URL (`POST /v1/mgmt/user/update/picture`).
+    pub fn update_picture(
+        &self,
+        login_id: impl Into<String>,
+        url: impl Into<String>,
+    ) -> UpdateUserPicture<'a> {
+        UpdateUserPicture {
+            client: self.client,
+            body: MgmtUserPictureUpdateRequest {
+                login_id: login_id.into(),
+                picture: url.into(),
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Sets one custom attribute, keeping the others
+    /// (`POST /v1/mgmt/user/update/customAttribute`).
+    pub fn update_custom_attribute(
+        &self,
+        login_id: impl Into<String>,
+        key: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> UpdateUserCustomAttribute<'a> {
+        UpdateUserCustomAttribute {
+            client: self.client,
+            body: MgmtUserCustomAttributeRequest {
+                login_id: login_id.into(),
+                attribute_key: key.into(),
+                attribute_value: value.into(),
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Sets a temporary password (`POST /v1/mgmt/user/password/set/temporary`): password
+    /// sign-in with it fails with [`ErrorCode::PasswordExpired`](descope_types::ErrorCode)
+    /// until the user replaces it ([`Passwords::replace`](crate::Passwords::replace)).
+    pub fn set_temporary_password(
+        &self,
+        login_id: impl Into<String>,
+        password: &Password,
+    ) -> SetUserPassword<'a> {
+        self.password(
+            "/v1/mgmt/user/password/set/temporary",
+            login_id,
+            password,
+            false,
+        )
+    }
+
+    /// Sets the password the user signs in with (`POST /v1/mgmt/user/password/set/active`).
+    pub fn set_active_password(
+        &self,
+        login_id: impl Into<String>,
+        password: &Password,
+    ) -> SetUserPassword<'a> {
+        self.password(
+            "/v1/mgmt/user/password/set/active",
+            login_id,
+            password,
+            true,
+        )
+    }
+
+    /// Sets a temporary password through the older `POST /v1/mgmt/user/password/set`.
+    #[deprecated(note = "use set_temporary_password or set_active_password")]
+    pub fn set_password(
+        &self,
+        login_id: impl Into<String>,
+        password: &Password,
+    ) -> SetUserPassword<'a> {
+        self.password("/v1/mgmt/user/password/set", login_id, password, false)
+    }
+
+    fn password(
+        &self,
+        path: &'static str,
+        login_id: impl Into<String>,
+        password: &Password,
+        active: bool,
+    ) -> SetUserPassword<'a> {
+        SetUserPassword {
+            client: self.client,
+            path,
+            body: MgmtUserSetPasswordRequest {
+                login_id: login_id.into(),
+                password: password.clone(),
+                set_active: active,
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Expires the password (`POST /v1/mgmt/user/password/expire`): password sign-in then
+    /// fails with [`ErrorCode::PasswordExpired`](descope_types::ErrorCode) until the user
+    /// replaces or resets it.
+    pub fn expire_password(&self, login_id: impl Into<String>) -> UserCredentialChange<'a> {
+        self.credential("/v1/mgmt/user/password/expire", login_id.into())
+    }
+
+    /// Removes every passkey of the user (`POST /v1/mgmt/user/passkeys/delete`).
+    pub fn remove_all_passkeys(&self, login_id: impl Into<String>) -> UserCredentialChange<'a> {
+        self.credential("/v1/mgmt/user/passkeys/delete", login_id.into())
+    }
+
+    /// Removes the user's TOTP seed (`POST /v1/mgmt/user/totp/delete`): TOTP sign-in fails
+    /// until the user enrols again.
+    pub fn remove_totp_seed(&self, login_id: impl Into<String>) -> UserCredentialChange<'a> {
+        self.credential("/v1/mgmt/user/totp/delete", login_id.into())
+    }
+
+    fn credential(&self, path: &'static str, login_id: String) -> UserCredentialChange<'a> {
+        UserCredentialChange {
+            client: self.client,
+            path,
+            body: MgmtUserLoginIdRequest { login_id },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Signs the user out everywhere (`POST /v1/mgmt/user/logout`): every refresh token of
+    /// the user stops working.
+    pub fn logout_user(&self, login_id: impl Into<String>) -> LogoutUser<'a> {
+        LogoutUser {
+            client: self.client,
+            body: MgmtUserLogoutRequest {
+                login_id: Some(login_id.into()),
+                user_id: None,
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Like [`logout_user`](Self::logout_user), naming the user by user id.
+    pub fn logout_user_by_user_id(&self, user_id: impl Into<String>) -> LogoutUser<'a> {
+        LogoutUser {
+            client: self.client,
+            body: MgmtUserLogoutRequest {
+                login_id: None,
+                user_id: Some(user_id.into()),
+            },
+            call: CallOptions::new(),
+        }
+    }
+
+    /// Loads several users by user id (`POST /v1/mgmt/users/load`); ids of no user are left
+    /// out of the answer, and so are disabled users unless
+    /// [`include_invalid`](LoadUsers::include_invalid).
+    pub fn load_users(
+        &self,
+        user_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> LoadUsers<'a> {
+        LoadUsers {
+            client: self.client,
+            body: MgmtUsersLoadRequest {
+                user_ids: strings(user_ids),
+                include_invalid_users: false,
+            },
+            call: CallOptions::new(),
+        }
+    }
+}
+
+/// A call that changes one thing of a user and answers the user as it now is.
+macro_rules! user_update {
+    ($(#[$doc:meta])* $name:ident, $body:ty, $path:literal, |$this:ident| $check:block) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+        pub struct $name<'a> {
+            client: &'a Client,
+            body: $body,
+            call: CallOptions,
+        }
+
+        impl $name<'_> {
+            /// Sends the call; returns the user as it now is.
+            pub async fn send(self) -> Result<UserResponse, Error> {
+                require(&self.body.login_id, Argument::LoginId)?;
+                let $this = &self;
+                $check
+                user_call(self.client, &self.call, Method::POST, $path, &self.body).await
+            }
+        }
+
+        operation!($name => UserResponse);
+    };
+}
+
+user_update!(
+    /// Changing a login id: [`Users::update_login_id`].
+    UpdateUserLoginId, MgmtUserLoginIdUpdateRequest, "/v1/mgmt/user/update/loginid", |_this| {}
+);
+user_update!(
+    /// Changing the email: [`Users::update_email`].
+    UpdateUserEmail, MgmtUserEmailUpdateRequest, "/v1/mgmt/user/update/email", |_this| {}
+);
+user_update!(
+    /// Changing the phone: [`Users::update_phone`].
+    UpdateUserPhone, MgmtUserPhoneUpdateRequest, "/v1/mgmt/user/update/phone", |_this| {}
+);
+user_update!(
+    /// Changing the names: [`Users::update_display_name`].
+    UpdateUserName, MgmtUserNameUpdateRequest, "/v1/mgmt/user/update/name", |_this| {}
+);
+user_update!(
+    /// Changing the picture: [`Users::update_picture`].
+    UpdateUserPicture, MgmtUserPictureUpdateRequest, "/v1/mgmt/user/update/picture", |_this| {}
+);
+user_update!(
+    /// Setting a custom attribute: [`Users::update_custom_attribute`].
+    UpdateUserCustomAttribute,
+    MgmtUserCustomAttributeRequest,
+    "/v1/mgmt/user/update/customAttribute",
+    |this| {
+        require(&this.body.attribute_key, Argument::AttributeKey)?;
+    }
+);
+
+/// Setters of the verified flag and the conflict rule of an email or phone update.
+macro_rules! address_setters {
+    ($name:ident) => {
+        impl $name<'_> {
+            /// Marks the new address verified (`false` by default).
+            pub fn verified(mut self, verified: bool) -> Self {
+                self.body.verified = verified;
+                self
+            }
+
+            /// Refuses the change (`true`) when another user already has the address.
+            pub fn fail_on_conflict(mut self, fail: bool) -> Self {
+                self.body.fail_on_conflict = Some(fail);
+                self
+            }
+        }
+    };
+}
+
+address_setters!(UpdateUserEmail);
+address_setters!(UpdateUserPhone);
+
+impl UpdateUserName<'_> {
+    /// Given name.
+    pub fn given_name(mut self, name: impl Into<String>) -> Self {
+        self.body.given_name = Some(name.into());
+        self
+    }
+
+    /// Middle name.
+    pub fn middle_name(mut self, name: impl Into<String>) -> Self {
+        self.body.middle_name = Some(name.into());
+        self
+    }
+
+    /// Family name.
+    pub fn family_name(mut self, name: impl Into<String>) -> Self {
+        self.body.family_name = Some(name.into());
+        self
+    }
+}
+
+/// Setting a password: [`Users::set_temporary_password`], [`Users::set_active_password`].
+/// `Debug` redacts the password.
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct SetUserPassword<'a> {
+    client: &'a Client,
+    path: &'static str,
+    body: MgmtUserSetPasswordRequest,
+    call: CallOptions,
+}
+
+impl SetUserPassword<'_> {
+    /// Sends the call.
+    pub async fn send(self) -> Result<(), Error> {
+        require(&self.body.login_id, Argument::LoginId)?;
+        require(self.body.password.secret(), Argument::Password)?;
+        void_call(self.client, &self.call, self.path, &self.body).await
+    }
+}
+
+operation!(SetUserPassword => ());
+
+/// Expiring the password, removing the passkeys or the TOTP seed:
+/// [`Users::expire_password`], [`Users::remove_all_passkeys`], [`Users::remove_totp_seed`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct UserCredentialChange<'a> {
+    client: &'a Client,
+    path: &'static str,
+    body: MgmtUserLoginIdRequest,
+    call: CallOptions,
+}
+
+impl UserCredentialChange<'_> {
+    /// Sends the call.
+    pub async fn send(self) -> Result<(), Error> {
+        require(&self.body.login_id, Argument::LoginId)?;
+        void_call(self.client, &self.call, self.path, &self.body).await
+    }
+}
+
+operation!(UserCredentialChange => ());
+
+/// Signing a user out everywhere: [`Users::logout_user`], [`Users::logout_user_by_user_id`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct LogoutUser<'a> {
+    client: &'a Client,
+    body: MgmtUserLogoutRequest,
+    call: CallOptions,
+}
+
+impl LogoutUser<'_> {
+    /// Sends the call.
+    pub async fn send(self) -> Result<(), Error> {
+        if let Some(login_id) = &self.body.login_id {
+            require(login_id, Argument::LoginId)?;
+        }
+        if let Some(user_id) = &self.body.user_id {
+            require(user_id, Argument::UserId)?;
+        }
+        void_call(self.client, &self.call, "/v1/mgmt/user/logout", &self.body).await
+    }
+}
+
+operation!(LogoutUser => ());
+
+/// Loading several users: [`Users::load_users`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until sent: `.send().await` or `.await`"]
+pub struct LoadUsers<'a> {
+    client: &'a Client,
+    body: MgmtUsersLoadRequest,
+    call: CallOptions,
+}
+
+impl LoadUsers<'_> {
+    /// Includes disabled users (`includeInvalidUsers`).
+    pub fn include_invalid(mut self, include: bool) -> Self {
+        self.body.include_invalid_users = include;
+        self
+    }
+
+    /// Sends the call: the users found, in the order Descope answers.
+    pub async fn send(self) -> Result<Vec<UserResponse>, Error> {
+        if self.body.user_ids.iter().any(|id| id.trim().is_empty()) {
+            return Err(Error::empty(Argument::UserId));
+        }
+        let response: MgmtUserSearchResponse = self
+            .client
+            .management_call(&self.call, |bearer| {
+                Ok(Request::post("/v1/mgmt/users/load", bearer, &self.body)?.excerpt_allowed())
+            })
+            .await?;
+        Ok(response.users)
+    }
+}
+
+operation!(LoadUsers => Vec<UserResponse>);

@@ -12,6 +12,7 @@ mod e2e_tenants;
 mod key_and_license;
 mod test_users;
 mod tenants;
+mod user_ops;
 mod users;
 
 use common::{PROJECT_ID, TENANT_ID};

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::secret::Password;
 use crate::user::UserResponse;
 
 mod invite;
@@ -316,6 +317,151 @@ pub struct MgmtUserDeleteRequest {
     pub user_id: Option<String>,
 }
 
+/// Body of `POST /v1/mgmt/user/update/loginid`: the login id changes in place; the old
+/// one stops working.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserLoginIdUpdateRequest {
+    /// The current login id.
+    pub login_id: String,
+    /// The new login id (empty: removes `login_id` from a user that has others).
+    #[serde(default, deserialize_with = "nullable")]
+    pub new_login_id: String,
+}
+
+/// Body of `POST /v1/mgmt/user/update/email`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserEmailUpdateRequest {
+    /// The login id.
+    pub login_id: String,
+    /// The new email (empty removes it).
+    #[serde(default, deserialize_with = "nullable")]
+    pub email: String,
+    /// Whether the email is verified (Python sends `null` when unset).
+    #[serde(default, deserialize_with = "nullable")]
+    pub verified: bool,
+    /// Refuse the change when another user has this email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on_conflict: Option<bool>,
+}
+
+/// Body of `POST /v1/mgmt/user/update/phone`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserPhoneUpdateRequest {
+    /// The login id.
+    pub login_id: String,
+    /// The new phone (empty removes it).
+    #[serde(default, deserialize_with = "nullable")]
+    pub phone: String,
+    /// Whether the phone is verified.
+    #[serde(default, deserialize_with = "nullable")]
+    pub verified: bool,
+    /// Refuse the change when another user has this phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on_conflict: Option<bool>,
+}
+
+/// Body of `POST /v1/mgmt/user/update/name`: the names present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserNameUpdateRequest {
+    /// The login id.
+    pub login_id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// Middle name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    /// Family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+}
+
+/// Body of `POST /v1/mgmt/user/update/picture`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserPictureUpdateRequest {
+    /// The login id.
+    pub login_id: String,
+    /// Picture URL (empty removes it).
+    #[serde(default, deserialize_with = "nullable")]
+    pub picture: String,
+}
+
+/// Body of `POST /v1/mgmt/user/update/customAttribute`: one attribute set, the others kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserCustomAttributeRequest {
+    /// The login id.
+    pub login_id: String,
+    /// The attribute's key.
+    pub attribute_key: String,
+    /// Its new value (any JSON value).
+    #[serde(default)]
+    pub attribute_value: Value,
+}
+
+/// Body of `POST /v1/mgmt/user/password/set/temporary`, `/set/active` and the deprecated
+/// `/set`. `Debug` redacts the password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserSetPasswordRequest {
+    /// The login id.
+    pub login_id: String,
+    /// The password.
+    pub password: Password,
+    /// `true` on `/set/active` (Python and Go send it; Node does not, the path says it).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub set_active: bool,
+}
+
+/// Body of the calls that name a user by login id only: `POST /v1/mgmt/user/password/expire`,
+/// `/v1/mgmt/user/passkeys/delete`, `/v1/mgmt/user/totp/delete`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserLoginIdRequest {
+    /// The login id.
+    pub login_id: String,
+}
+
+/// Body of `POST /v1/mgmt/user/logout`: every session of the user, by login id or user id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUserLogoutRequest {
+    /// The login id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_id: Option<String>,
+    /// The user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+/// Body of `POST /v1/mgmt/users/load`: several users by user id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MgmtUsersLoadRequest {
+    /// The user ids.
+    #[serde(default, deserialize_with = "nullable")]
+    pub user_ids: Vec<String>,
+    /// Include disabled users (left out otherwise).
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub include_invalid_users: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,5 +502,31 @@ mod tests {
         let _: MgmtUserResponse = serde_json::from_str("{}").unwrap();
         let _: MgmtUserSearchResponse = serde_json::from_str("{}").unwrap();
         let _: LicenseResponse = serde_json::from_str("{}").unwrap();
+    }
+
+    #[test]
+    fn user_operation_bodies_read_both_sdks_and_hide_passwords() {
+        // Python sends `null` for unset flags.
+        let email: MgmtUserEmailUpdateRequest = serde_json::from_str(
+            r#"{"loginId":"a","email":"b@x.io","verified":null,"failOnConflict":null}"#,
+        )
+        .unwrap();
+        assert!(!email.verified && email.fail_on_conflict.is_none());
+        let python: MgmtUserSetPasswordRequest =
+            serde_json::from_str(r#"{"loginId":"a","password":"Tmp!Passw0rd","setActive":false}"#)
+                .unwrap();
+        assert!(!python.set_active);
+        assert!(!format!("{python:?}").contains("Tmp!"));
+        assert_eq!(
+            serde_json::to_string(&python).unwrap(),
+            r#"{"loginId":"a","password":"Tmp!Passw0rd"}"#
+        );
+        let load: MgmtUsersLoadRequest =
+            serde_json::from_str(r#"{"userIds":["U1"],"includeInvalidUsers":true}"#).unwrap();
+        assert!(load.include_invalid_users);
+        let attr: MgmtUserCustomAttributeRequest =
+            serde_json::from_str(r#"{"loginId":"a","attributeKey":"tier","attributeValue":3}"#)
+                .unwrap();
+        assert_eq!(attr.attribute_value, 3);
     }
 }
