@@ -6,9 +6,9 @@
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
 
-mod test_users;
 mod sso;
 mod tenants;
+mod test_users;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -21,16 +21,16 @@ use crate::client::Client;
 use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
-pub use test_users::{
-    CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
-    GenerateTestOtp, InviteUser, InviteUserBatch,
-};
 pub use sso::{
     ConfigureSso, ConfigureSsoMapping, DeleteSsoSettings, LoadSsoSettings, Sso, SsoConfigureBody,
 };
 pub use tenants::{
     CreateTenant, DeleteTenant, LoadAllTenants, LoadTenant, LoadTenantSettings, SearchTenants,
     Tenants, UpdateTenant, UpdateTenantSettings,
+};
+pub use test_users::{
+    CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
+    GenerateTestOtp, InviteUser, InviteUserBatch,
 };
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,

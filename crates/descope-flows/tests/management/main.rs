@@ -10,8 +10,8 @@ mod harness;
 mod e2e;
 mod e2e_tenants;
 mod key_and_license;
-mod test_users;
 mod tenants;
+mod test_users;
 mod user_ops;
 mod users;
 
