@@ -79,6 +79,14 @@ pub use management::{
     MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
     MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
+#[cfg(feature = "management")]
+pub use management::{
+    AccessKeyResponse, AccessKeyTenant, MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse,
+    MgmtAccessKeyIdRequest, MgmtAccessKeyResponse, MgmtAccessKeySearchRequest,
+    MgmtAccessKeyUpdateRequest, MgmtAccessKeysResponse, MgmtPermissionDeleteRequest,
+    MgmtPermissionRequest, MgmtPermissionsResponse, MgmtRoleDeleteRequest, MgmtRoleRequest,
+    MgmtRoleSearchRequest, MgmtRolesResponse, PermissionResponse, RoleResponse,
+};
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};
 pub use options::{
