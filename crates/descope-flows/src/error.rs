@@ -141,6 +141,14 @@ pub enum Argument {
     TransactionId,
     /// A WebAuthn credential (the browser's answer, as JSON).
     Credential,
+    /// A role name (management).
+    Role,
+    /// A permission name (management).
+    Permission,
+    /// An access key's id (management).
+    AccessKeyId,
+    /// An access key's name (management).
+    AccessKeyName,
 }
 
 impl Argument {
@@ -167,6 +175,10 @@ impl Argument {
             Self::Origin => "origin",
             Self::TransactionId => "WebAuthn transaction id",
             Self::Credential => "WebAuthn credential",
+            Self::Role => "role name",
+            Self::Permission => "permission name",
+            Self::AccessKeyId => "access key id",
+            Self::AccessKeyName => "access key name",
         }
     }
 }

@@ -75,17 +75,17 @@ pub use magiclink::{
 };
 #[cfg(feature = "management")]
 pub use management::{
-    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
-    MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
-    MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
-};
-#[cfg(feature = "management")]
-pub use management::{
     AccessKeyResponse, AccessKeyTenant, MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse,
     MgmtAccessKeyIdRequest, MgmtAccessKeyResponse, MgmtAccessKeySearchRequest,
     MgmtAccessKeyUpdateRequest, MgmtAccessKeysResponse, MgmtPermissionDeleteRequest,
     MgmtPermissionRequest, MgmtPermissionsResponse, MgmtRoleDeleteRequest, MgmtRoleRequest,
     MgmtRoleSearchRequest, MgmtRolesResponse, PermissionResponse, RoleResponse,
+};
+#[cfg(feature = "management")]
+pub use management::{
+    LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
+    MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
+    MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,
 };
 pub use notp::{NotpPendingSessionRequest, NotpResponse, NotpSignInRequest, NotpSignUpRequest};
 pub use onetap::{OneTapClientIdResponse, OneTapCodeResponse, OneTapIdTokenRequest};

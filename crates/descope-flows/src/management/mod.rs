@@ -6,6 +6,9 @@
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
 
+mod access_keys;
+mod permissions;
+mod roles;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -18,6 +21,11 @@ use crate::client::Client;
 use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
+pub use access_keys::{
+    AccessKeyChange, AccessKeys, CreateAccessKey, LoadAccessKey, SearchAccessKeys, UpdateAccessKey,
+};
+pub use permissions::{DeletePermission, LoadAllPermissions, PermissionChange, Permissions};
+pub use roles::{CreateRole, DeleteRole, LoadAllRoles, Roles, SearchRoles, UpdateRole};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
@@ -120,4 +128,25 @@ impl<'a> Management<'a> {
     pub fn users(&self) -> Users<'a> {
         Users::new(self.client)
     }
+
+    /// Roles: create, update, delete, load all, search.
+    pub fn roles(&self) -> Roles<'a> {
+        Roles::new(self.client)
+    }
+
+    /// Permissions: create, update, delete, load all.
+    pub fn permissions(&self) -> Permissions<'a> {
+        Permissions::new(self.client)
+    }
+
+    /// Access keys: create (answering the cleartext once), load, search, update, activate,
+    /// deactivate, delete.
+    pub fn access_keys(&self) -> AccessKeys<'a> {
+        AccessKeys::new(self.client)
+    }
+}
+
+/// Owned strings from any strings.
+fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+    values.into_iter().map(Into::into).collect()
 }

@@ -9,6 +9,8 @@ mod harness;
 
 mod e2e;
 mod key_and_license;
+mod roles;
+mod roles_e2e;
 mod users;
 
 use common::{PROJECT_ID, TENANT_ID};

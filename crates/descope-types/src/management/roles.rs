@@ -195,7 +195,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(search.role_ids, ["RL1"]);
-        assert_eq!(serde_json::to_string(&MgmtRoleSearchRequest::default()).unwrap(), "{}");
+        assert_eq!(
+            serde_json::to_string(&MgmtRoleSearchRequest::default()).unwrap(),
+            "{}"
+        );
         let _: MgmtRolesResponse = serde_json::from_str("{}").unwrap();
         let _: MgmtPermissionsResponse = serde_json::from_str(r#"{"permissions":null}"#).unwrap();
         let role: RoleResponse =
