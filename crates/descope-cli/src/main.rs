@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use clap_complete::Shell;
 
+mod access_keys;
 mod commands;
 mod demo;
 mod enchantedlink;
@@ -23,6 +24,7 @@ mod mgmt;
 mod otp;
 mod output;
 mod password;
+mod roles;
 mod totp_code;
 mod users;
 mod webauthn;
@@ -98,6 +100,12 @@ enum Command {
     Passkey(webauthn::PasskeyCommand),
     /// Users of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
     Users(users::UsersArgs),
+    /// Roles of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Roles(roles::RolesArgs),
+    /// Permissions of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Permissions(roles::PermissionsArgs),
+    /// Access keys of a real project (management API); `create` prints the cleartext once.
+    AccessKeys(access_keys::AccessKeysArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -189,6 +197,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Users(c) => c.run(&global, &out).await,
+        Command::Roles(c) => c.run(&global, &out).await,
+        Command::Permissions(c) => c.run(&global, &out).await,
+        Command::AccessKeys(c) => c.run(&global, &out).await,
     }
 }
 
