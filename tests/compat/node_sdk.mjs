@@ -683,6 +683,97 @@ async function managementUserOps() {
 await managementUserOps();
 // ---- end management: user operations ------------------------------------------------------
 
+// ---- management: roles, permissions, access keys ------------------------------------------
+async function managementRolesAndAccessKeys() {
+  const mgmt = DescopeClient({
+    projectId: PID, baseUrl: BASE, managementKey: process.env.COMPAT_MANAGEMENT_KEY,
+  }).management;
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const perm = `node-perm-${suffix}`, role = `node-role-${suffix}`;
+  const login = `node-roles-${suffix}@example.com`;
+  const claimsOf = async () => {
+    const { url } = must(await client.oauth.start('google', REDIRECT, undefined, undefined, login), 'start');
+    const jwt = must(await client.oauth.exchange(await codeFrom(url)), 'exchange');
+    return (await client.validateSession(jwt.sessionJwt)).token;
+  };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+  await step('mgmt permission + role create -> loadAll -> search', async () => {
+    must(await mgmt.permission.create(perm, 'Compat permission'), 'permission.create');
+    const perms = must(await mgmt.permission.loadAll(), 'permission.loadAll');
+    if (!perms.some((p) => p.name === perm)) throw new Error(JSON.stringify(perms));
+    must(await mgmt.role.create(role, 'Compat', [perm, 'read']), 'role.create');
+    must(await mgmt.role.create(role, undefined, [perm], TENANT), 'role.create tenant');
+    const roles = must(await mgmt.role.loadAll(), 'role.loadAll');
+    if (!roles.some((r) => r.name === role && same(r.permissionNames, [perm, 'read']))) {
+      throw new Error(JSON.stringify(roles));
+    }
+    const found = must(await mgmt.role.search({ tenantIds: [TENANT], roleNameLike: suffix }), 'role.search');
+    if (found.length !== 1 || found[0].tenantId !== TENANT) throw new Error(JSON.stringify(found));
+  });
+
+  await step('mgmt role given to a user shows in its token; updates reach the next token', async () => {
+    must(await mgmt.user.create(login, {
+      email: login, roles: [role], userTenants: [{ tenantId: TENANT, roleNames: [role] }],
+    }), 'user.create');
+    let claims = await claimsOf();
+    if (!same(claims.roles, [role]) || !same(claims.permissions, [perm, 'read'].sort())) {
+      throw new Error(JSON.stringify(claims));
+    }
+    if (!same(claims.tenants[TENANT].permissions, [perm])) throw new Error(JSON.stringify(claims));
+    must(await mgmt.role.update(role, role, undefined, ['read']), 'role.update');
+    must(await mgmt.permission.update(perm, `${perm}-2`, 'renamed'), 'permission.update');
+    claims = await claimsOf();
+    if (!same(claims.permissions, ['read'])) throw new Error(JSON.stringify(claims));
+    if (!same(claims.tenants[TENANT].permissions, [`${perm}-2`])) throw new Error(JSON.stringify(claims));
+    must(await mgmt.permission.delete(`${perm}-2`), 'permission.delete');
+    must(await mgmt.role.delete(role, TENANT), 'role.delete tenant');
+    must(await mgmt.role.delete(role), 'role.delete');
+    const roles = must(await mgmt.role.loadAll(), 'role.loadAll');
+    if (roles.some((r) => r.name === role)) throw new Error('a deleted role still loads');
+    must(await mgmt.user.delete(login), 'user.delete');
+  });
+
+  await step('mgmt access key create -> exchange -> load/searchAll -> update', async () => {
+    const created = must(await mgmt.accessKey.create(`node-key-${suffix}`, 0, ['viewer'],
+      [{ tenantId: TENANT, roleNames: ['tenant-member'] }], undefined, { team: 'compat' }, 'compat'),
+    'accessKey.create');
+    state.nodeKey = created.key.id;
+    state.nodeKeySecret = created.cleartext;
+    const info = await client.exchangeAccessKey(created.cleartext);
+    if (!same(info.token.roles, ['viewer']) || info.token.team !== 'compat') throw new Error(JSON.stringify(info.token));
+    const loaded = must(await mgmt.accessKey.load(state.nodeKey), 'accessKey.load');
+    if (loaded.status !== 'active' || 'cleartext' in loaded) throw new Error(JSON.stringify(loaded));
+    const found = must(await mgmt.accessKey.searchAll([TENANT]), 'accessKey.searchAll');
+    if (!found.some((k) => k.id === state.nodeKey)) throw new Error(JSON.stringify(found));
+    const updated = must(await mgmt.accessKey.update(state.nodeKey, `node-key-${suffix}-2`, 'v2', ['admin']),
+      'accessKey.update');
+    if (updated.name !== `node-key-${suffix}-2` || !same(updated.roleNames, ['admin'])) {
+      throw new Error(JSON.stringify(updated));
+    }
+  });
+
+  await step('mgmt access key deactivate -> exchange refused; activate; delete -> refused', async () => {
+    const refused = async () => {
+      try {
+        await client.exchangeAccessKey(state.nodeKeySecret);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    must(await mgmt.accessKey.deactivate(state.nodeKey), 'deactivate');
+    if (!(await refused())) throw new Error('a deactivated key was exchanged');
+    must(await mgmt.accessKey.activate(state.nodeKey), 'activate');
+    if (await refused()) throw new Error('an activated key was refused');
+    must(await mgmt.accessKey.delete(state.nodeKey), 'delete');
+    if (!(await refused())) throw new Error('a deleted key was exchanged');
+  });
+}
+
+await managementRolesAndAccessKeys();
+// ---- end management: roles, permissions, access keys --------------------------------------
+
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;
 console.log(`node-sdk: ${passed} passed, ${failed} failed`);

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use clap_complete::Shell;
 
+mod access_keys;
 mod commands;
 mod demo;
 mod enchantedlink;
@@ -24,6 +25,7 @@ mod otp;
 mod output;
 mod password;
 mod tenants;
+mod roles;
 mod totp_code;
 mod user_invite;
 mod users;
@@ -102,6 +104,12 @@ enum Command {
     Users(users::UsersArgs),
     /// Tenants of a real project and their SSO settings (management API).
     Tenants(tenants::TenantsArgs),
+    /// Roles of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Roles(roles::RolesArgs),
+    /// Permissions of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Permissions(roles::PermissionsArgs),
+    /// Access keys of a real project (management API); `create` prints the cleartext once.
+    AccessKeys(access_keys::AccessKeysArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -194,6 +202,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Users(c) => c.run(&global, &out).await,
         Command::Tenants(c) => c.run(&global, &out).await,
+        Command::Roles(c) => c.run(&global, &out).await,
+        Command::Permissions(c) => c.run(&global, &out).await,
+        Command::AccessKeys(c) => c.run(&global, &out).await,
     }
 }
 

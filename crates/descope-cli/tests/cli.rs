@@ -1882,3 +1882,202 @@ async fn users_field_password_and_session_commands() {
         .await
         .assert_fails(6, "E112102");
 }
+
+#[tokio::test]
+async fn roles_permissions_and_access_keys_commands() {
+    let emulator = emulator().await;
+    let e = Some(&emulator);
+    let key = emulator.management_key().unwrap().to_owned();
+    let with_key = [("DESCOPE_MANAGEMENT_KEY", key.as_str())];
+    let ok = |run: Run| {
+        run.assert_ok();
+        run
+    };
+
+    ok(descope(
+        e,
+        &[
+            "permissions",
+            "create",
+            "cli-export",
+            "--description",
+            "Export",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    let run = ok(descope(e, &["permissions", "list", "--json"], &with_key, None).await);
+    assert!(
+        run.json()["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "cli-export" && p["description"] == "Export"),
+        "{}",
+        run.stdout
+    );
+    ok(descope(
+        e,
+        &[
+            "roles",
+            "create",
+            "cli-role",
+            "--permission",
+            "cli-export",
+            "--permission",
+            "read",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    ok(descope(
+        e,
+        &[
+            "roles",
+            "create",
+            "cli-role",
+            "--tenant",
+            TENANT,
+            "--permission",
+            "read",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    let run = ok(descope(e, &["roles", "list"], &with_key, None).await);
+    assert!(run.stdout.contains("cli-role"), "{}", run.stdout);
+    let run = ok(descope(
+        e,
+        &[
+            "roles",
+            "search",
+            "--tenant",
+            TENANT,
+            "--name-like",
+            "cli",
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    let found = run.json()["roles"].as_array().unwrap().clone();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["tenantId"], TENANT);
+    ok(descope(
+        e,
+        &[
+            "roles",
+            "update",
+            "cli-role",
+            "--new-name",
+            "cli-role-2",
+            "--permission",
+            "read",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    // Destructive commands ask first; --yes skips.
+    descope(e, &["roles", "delete", "cli-role-2"], &with_key, None)
+        .await
+        .assert_fails(4, "--yes");
+    ok(descope(
+        e,
+        &["roles", "delete", "cli-role-2", "--yes"],
+        &with_key,
+        None,
+    )
+    .await);
+    ok(descope(
+        e,
+        &["roles", "delete", "cli-role", "--tenant", TENANT, "--yes"],
+        &with_key,
+        None,
+    )
+    .await);
+    ok(descope(
+        e,
+        &[
+            "permissions",
+            "update",
+            "cli-export",
+            "--new-name",
+            "cli-export-2",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    ok(descope(
+        e,
+        &["permissions", "delete", "cli-export-2", "--yes"],
+        &with_key,
+        None,
+    )
+    .await);
+
+    // create: the cleartext alone on stdout, the warning on stderr.
+    let run = ok(descope(
+        e,
+        &[
+            "access-keys",
+            "create",
+            "cli-key",
+            "--role",
+            "viewer",
+            "--tenant",
+            &format!("{TENANT}:tenant-member"),
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    let cleartext = run.stdout.trim().to_owned();
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(run.stderr.contains("only time"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&cleartext));
+    let run = ok(descope(e, &["access-keys", "search", "--json"], &with_key, None).await);
+    let keys = run.json()["keys"].as_array().unwrap().clone();
+    let id = keys
+        .iter()
+        .find(|k| k["name"] == "cli-key")
+        .and_then(|k| k["id"].as_str())
+        .unwrap()
+        .to_owned();
+    // No other command shows the cleartext.
+    run.assert_hides(&[&cleartext]);
+    let run = ok(descope(e, &["access-keys", "load", &id], &with_key, None).await);
+    assert!(run.stdout.contains("active"), "{}", run.stdout);
+    run.assert_hides(&[&cleartext]);
+    let run = ok(descope(
+        e,
+        &[
+            "access-keys",
+            "update",
+            &id,
+            "--name",
+            "cli-key-2",
+            "--json",
+        ],
+        &with_key,
+        None,
+    )
+    .await);
+    assert_eq!(run.json()["key"]["name"], "cli-key-2");
+    ok(descope(e, &["access-keys", "deactivate", &id], &with_key, None).await);
+    let run = ok(descope(e, &["access-keys", "load", &id, "--json"], &with_key, None).await);
+    assert_eq!(run.json()["key"]["status"], "inactive");
+    ok(descope(e, &["access-keys", "activate", &id], &with_key, None).await);
+    descope(e, &["access-keys", "delete", &id], &with_key, None)
+        .await
+        .assert_fails(4, "--yes");
+    ok(descope(e, &["access-keys", "delete", &id, "--yes"], &with_key, None).await);
+    descope(e, &["access-keys", "load", &id], &with_key, None)
+        .await
+        .assert_fails(6, "E011004");
+}

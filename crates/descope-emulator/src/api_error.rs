@@ -238,6 +238,40 @@ impl ApiError {
         )
     }
 
+    /// 409 `E011004`: a management create (or rename) names a role, permission or key that
+    /// already exists.
+    pub(crate) fn already_exists(message: &'static str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            ErrorCode::InvalidArguments,
+            "Already exists",
+            message,
+        )
+    }
+
+    /// 400 `E011004`: a management table (roles, permissions, access keys) is full.
+    pub(crate) fn limit_reached(what: &'static str, cap: usize) -> Self {
+        Self::invalid_argument(format!(
+            "The project already holds the most {what} it may ({cap})"
+        ))
+    }
+
+    /// 400 `E011004`: the management API found no access key with this id.
+    pub(crate) fn access_key_not_found() -> Self {
+        Self::invalid_argument("Access key not found")
+    }
+
+    /// 401 `E062803`: an access key that cannot be exchanged: unknown (or deleted),
+    /// deactivated or expired; `why` says which.
+    pub(crate) fn access_key_refused(why: &'static str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidAccessKey,
+            "Invalid access key",
+            why,
+        )
+    }
+
     pub(crate) fn body(&self) -> ErrorResponse {
         ErrorResponse {
             error_code: self.code.clone(),

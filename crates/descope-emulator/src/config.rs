@@ -253,6 +253,7 @@ impl Seed {
         let role = |name: &str, perms: &[&str]| SeedRole {
             name: name.to_owned(),
             permissions: strings(perms),
+            ..SeedRole::default()
         };
         let membership = |tenant: &str, roles: &[&str]| SeedUserTenant {
             tenant_id: tenant.to_owned(),
@@ -349,6 +350,19 @@ impl Seed {
                 ));
             }
         }
+        for role in &self.roles {
+            if role.name.trim().is_empty() {
+                return fail("a seed role has an empty name".to_owned());
+            }
+            if let Some(tenant) = &role.tenant_id
+                && !self.tenants.iter().any(|t| t.id == *tenant)
+            {
+                return fail(format!(
+                    "seed role {:?}: unknown tenant {tenant:?}",
+                    role.name
+                ));
+            }
+        }
         if let Some(t) = self.tenants.iter().find(|t| t.id.is_empty()) {
             return fail(format!("tenant {:?} has an empty id", t.name));
         }
@@ -362,8 +376,13 @@ impl Seed {
 pub struct SeedRole {
     /// Role name.
     pub name: String,
-    /// Permissions granted.
+    /// Permissions granted (names not in `permissions` are created with the role).
     pub permissions: Vec<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// A role of this (seeded) tenant: in that tenant's claims it wins over a project role
+    /// of the same name. Project-level when unset.
+    pub tenant_id: Option<String>,
 }
 
 /// A tenant.

@@ -147,6 +147,14 @@ pub enum Argument {
     UserId,
     /// A custom attribute's key.
     AttributeKey,
+    /// A role name (management).
+    Role,
+    /// A permission name (management).
+    Permission,
+    /// An access key's id (management).
+    AccessKeyId,
+    /// An access key's name (management).
+    AccessKeyName,
 }
 
 impl Argument {
@@ -176,6 +184,10 @@ impl Argument {
             Self::TenantName => "tenant name",
             Self::UserId => "user id",
             Self::AttributeKey => "custom attribute key",
+            Self::Role => "role name",
+            Self::Permission => "permission name",
+            Self::AccessKeyId => "access key id",
+            Self::AccessKeyName => "access key name",
         }
     }
 }

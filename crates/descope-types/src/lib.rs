@@ -79,6 +79,11 @@ pub use management::{
     MgmtEmbeddedLinkResponse, MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse,
     MgmtTestMagicLinkRequest, MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure,
     MgmtUserBatchRequest, MgmtUserBatchResponse, MgmtUserInviteRequest, SignInLink,
+    AccessKeyResponse, AccessKeyTenant, MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse,
+    MgmtAccessKeyIdRequest, MgmtAccessKeyResponse, MgmtAccessKeySearchRequest,
+    MgmtAccessKeyUpdateRequest, MgmtAccessKeysResponse, MgmtPermissionDeleteRequest,
+    MgmtPermissionRequest, MgmtPermissionsResponse, MgmtRoleDeleteRequest, MgmtRoleRequest,
+    MgmtRoleSearchRequest, MgmtRolesResponse, PermissionResponse, RoleResponse,
 };
 #[cfg(feature = "management")]
 pub use management::{

@@ -8,6 +8,8 @@ mod magiclink;
 mod management;
 mod mgmt_tenants;
 mod mgmt_test_users;
+mod mgmt_access_keys;
+mod mgmt_roles;
 mod native;
 mod notp;
 mod onetap;
@@ -292,6 +294,37 @@ pub(crate) fn router(app: App) -> Router {
         )
         .route("/v1/mgmt/user/logout", post(management::logout_user))
         .route("/v1/mgmt/users/load", post(management::load_users))
+        .route("/v1/mgmt/role/create", post(mgmt_roles::create_role))
+        .route("/v1/mgmt/role/update", post(mgmt_roles::update_role))
+        .route("/v1/mgmt/role/delete", post(mgmt_roles::delete_role))
+        .route("/v1/mgmt/role/all", get(mgmt_roles::all_roles))
+        .route("/v1/mgmt/role/search", post(mgmt_roles::search_roles))
+        .route(
+            "/v1/mgmt/permission/create",
+            post(mgmt_roles::create_permission),
+        )
+        .route(
+            "/v1/mgmt/permission/update",
+            post(mgmt_roles::update_permission),
+        )
+        .route(
+            "/v1/mgmt/permission/delete",
+            post(mgmt_roles::delete_permission),
+        )
+        .route("/v1/mgmt/permission/all", get(mgmt_roles::all_permissions))
+        .route("/v1/mgmt/accesskey/create", post(mgmt_access_keys::create))
+        .route("/v1/mgmt/accesskey", get(mgmt_access_keys::load))
+        .route("/v1/mgmt/accesskey/search", post(mgmt_access_keys::search))
+        .route("/v1/mgmt/accesskey/update", post(mgmt_access_keys::update))
+        .route(
+            "/v1/mgmt/accesskey/activate",
+            post(mgmt_access_keys::activate),
+        )
+        .route(
+            "/v1/mgmt/accesskey/deactivate",
+            post(mgmt_access_keys::deactivate),
+        )
+        .route("/v1/mgmt/accesskey/delete", post(mgmt_access_keys::delete))
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))

@@ -135,11 +135,14 @@ pub(super) async fn validate(auth: Auth) -> Result<Json<ValidateResponse>, ApiEr
         Some(sid) => project.live_sign_in(sid)?,
         // Access-key sessions have no refresh session: the key must still exist.
         None => {
+            // ... and be active and unexpired.
             let st = project.lock();
-            if !st
-                .access_keys
-                .iter()
-                .any(|k| claims.sub.as_deref() == Some(k.id.as_str()))
+            let now = project.now();
+            if !claims
+                .sub
+                .as_deref()
+                .and_then(|id| st.access_keys.get(id))
+                .is_some_and(|k| k.active && !k.expired(now))
             {
                 return Err(ApiError::invalid_token("unknown session"));
             }
@@ -165,34 +168,39 @@ pub(super) async fn access_key(
         )
     })?;
     let options = body.login_options.unwrap_or_default();
-    let (key_id, authz) = {
+    let now = auth.project.now();
+    let (key_id, authz, mut claims) = {
         let st = auth.project.lock();
+        // A deleted key is an unknown one.
         let key = st
             .access_keys
-            .iter()
-            .find(|k| k.secret.secret() == secret)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::InvalidAccessKey,
-                    "Invalid access key",
-                    "The access key is unknown",
-                )
-            })?;
+            .by_secret(secret)
+            .ok_or_else(|| ApiError::access_key_refused("The access key is unknown"))?;
+        if !key.active {
+            return Err(ApiError::access_key_refused(
+                "The access key is deactivated",
+            ));
+        }
+        if key.expired(now) {
+            return Err(ApiError::access_key_refused("The access key has expired"));
+        }
         // Like a user's tenant at sign-in, the selected tenant must be one of the key's.
         if let Some(tenant) = &options.selected_tenant
             && !key.tenants.iter().any(|t| t.tenant_id == *tenant)
         {
             return Err(ApiError::not_a_member());
         }
-        (key.id.clone(), st.authz(&key.roles, &key.tenants))
+        (
+            key.id.clone(),
+            st.authz(&key.roles, &key.tenants),
+            key.custom_claims.clone(),
+        )
     };
-    let (token, expiration) = auth.project.mint_access_key_session(
-        &key_id,
-        authz,
-        options.selected_tenant,
-        options.custom_claims.unwrap_or_default(),
-    )?;
+    // The key's own claims, then the exchange's (which win).
+    claims.extend(options.custom_claims.unwrap_or_default());
+    let (token, expiration) =
+        auth.project
+            .mint_access_key_session(&key_id, authz, options.selected_tenant, claims)?;
     Ok(Json(AccessKeyExchangeResponse {
         key_id,
         session_jwt: SessionToken::new(token),

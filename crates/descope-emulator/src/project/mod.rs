@@ -1,6 +1,8 @@
 //! One project: its signing keys and its isolated state (users, tenants, pending flows and
 //! codes, refresh sessions).
 
+mod access_keys;
+mod authz;
 mod enchanted;
 mod expiring;
 mod flows;
@@ -18,6 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
+pub(crate) use access_keys::StoredKey;
+pub(crate) use authz::{Permission, Role};
 pub(crate) use enchanted::{Enchanted, EnchantedPurpose, PendingEnchanted, SentLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
 pub(crate) use links::{LinkPurpose, PasswordState, PendingLink};

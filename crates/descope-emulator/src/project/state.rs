@@ -1,9 +1,11 @@
 //! The mutable state of a project and lookups over it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use descope_types::{TenantClaims, UserResponse};
 
+use super::access_keys::AccessKeys;
+use super::authz::Authorization;
 use super::enchanted::Enchanted;
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
@@ -14,7 +16,7 @@ use super::sessions::RefreshSession;
 use super::tenants::TenantExtra;
 use super::users::{TotpState, User, user_response};
 use super::webauthn::WebAuthnState;
-use crate::config::{Seed, SeedAccessKey, SeedManagementKey, SeedTenant, SeedUserTenant};
+use crate::config::{Seed, SeedManagementKey, SeedTenant, SeedUserTenant};
 
 /// Pending flows, codes, native states and native grants a project holds, each; when full,
 /// the oldest is dropped (as if expired). Above the 200,000 pending flows the authorize
@@ -35,8 +37,10 @@ pub(crate) struct State {
     pub(crate) tenants: Vec<SeedTenant>,
     /// Management-only fields of tenants, by tenant id (one per tenant at most).
     pub(crate) tenant_extras: HashMap<String, TenantExtra>,
-    roles: HashMap<String, Vec<String>>,
-    pub(crate) access_keys: Vec<SeedAccessKey>,
+    /// Roles and permissions (bounded tables).
+    pub(crate) roles: Authorization,
+    /// Access keys (a bounded table).
+    pub(crate) access_keys: AccessKeys,
     pub(crate) management_keys: Vec<SeedManagementKey>,
     pub(crate) oauth_defaults: BTreeMap<String, String>,
     pub(crate) flows: Expiring<Flow, MAX_PENDING>,
@@ -70,12 +74,8 @@ impl State {
     pub(crate) fn from_seed(seed: &Seed, now: i64) -> Self {
         let mut state = Self {
             tenants: seed.tenants.clone(),
-            roles: seed
-                .roles
-                .iter()
-                .map(|r| (r.name.clone(), r.permissions.clone()))
-                .collect(),
-            access_keys: seed.access_keys.clone(),
+            roles: Authorization::from_seed(&seed.permissions, &seed.roles, now),
+            access_keys: AccessKeys::from_seed(&seed.access_keys, now),
             management_keys: seed.management_keys.clone(),
             oauth_defaults: seed.oauth_defaults_lowercase(),
             ..Self::default()
@@ -219,16 +219,14 @@ impl State {
         true
     }
 
-    /// Union of the permissions the roles grant, sorted.
+    /// Union of the permissions the (project-level) roles grant, sorted.
     pub(crate) fn permissions_of(&self, roles: &[String]) -> Vec<String> {
-        roles
-            .iter()
-            .filter_map(|r| self.roles.get(r))
-            .flatten()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
+        self.roles.permissions_of(None, roles)
+    }
+
+    /// Every user, for edits that follow a role rename or deletion.
+    pub(crate) fn users_mut(&mut self) -> impl Iterator<Item = &mut User> {
+        self.users.values_mut().map(|u| &mut **u)
     }
 
     pub(crate) fn authz(&self, roles: &[String], tenants: &[SeedUserTenant]) -> Authz {
@@ -242,7 +240,7 @@ impl State {
                         t.tenant_id.clone(),
                         TenantClaims {
                             roles: t.roles.clone(),
-                            permissions: self.permissions_of(&t.roles),
+                            permissions: self.roles.permissions_of(Some(&t.tenant_id), &t.roles),
                             extra: Default::default(),
                         },
                     )

@@ -12,6 +12,7 @@ mod management;
 mod mgmt_tenants;
 mod mgmt_test_users;
 mod mgmt_user_ops;
+mod mgmt_roles;
 mod native;
 mod notp;
 mod oauth_sso;

@@ -9,6 +9,9 @@
 mod sso;
 mod tenants;
 mod test_users;
+mod access_keys;
+mod permissions;
+mod roles;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -32,6 +35,11 @@ pub use test_users::{
     CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
     GenerateTestOtp, InviteUser, InviteUserBatch,
 };
+pub use access_keys::{
+    AccessKeyChange, AccessKeys, CreateAccessKey, LoadAccessKey, SearchAccessKeys, UpdateAccessKey,
+};
+pub use permissions::{DeletePermission, LoadAllPermissions, PermissionChange, Permissions};
+pub use roles::{CreateRole, DeleteRole, LoadAllRoles, Roles, SearchRoles, UpdateRole};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
@@ -148,4 +156,24 @@ impl<'a> Management<'a> {
     pub fn sso(&self) -> Sso<'a> {
         Sso::new(self.client)
     }
+    /// Roles: create, update, delete, load all, search.
+    pub fn roles(&self) -> Roles<'a> {
+        Roles::new(self.client)
+    }
+
+    /// Permissions: create, update, delete, load all.
+    pub fn permissions(&self) -> Permissions<'a> {
+        Permissions::new(self.client)
+    }
+
+    /// Access keys: create (answering the cleartext once), load, search, update, activate,
+    /// deactivate, delete.
+    pub fn access_keys(&self) -> AccessKeys<'a> {
+        AccessKeys::new(self.client)
+    }
+}
+
+/// Owned strings from any strings.
+fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+    values.into_iter().map(Into::into).collect()
 }

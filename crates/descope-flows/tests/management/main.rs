@@ -13,6 +13,8 @@ mod key_and_license;
 mod tenants;
 mod test_users;
 mod user_ops;
+mod roles;
+mod roles_e2e;
 mod users;
 
 use common::{PROJECT_ID, TENANT_ID};

@@ -1,4 +1,5 @@
-//! Management API wire types (feature `management`): the license handshake and users.
+//! Management API wire types (feature `management`): the license handshake, users, roles,
+//! permissions and access keys.
 //!
 //! Request bodies omit unset fields and empty lists, as the Node SDK does; the Python SDK's
 //! explicit `null`s and `[]`s mean the same to Descope.
@@ -16,6 +17,11 @@ mod tenants;
 
 pub use sso::*;
 pub use tenants::*;
+mod access_keys;
+mod roles;
+
+pub use access_keys::*;
+pub use roles::*;
 
 /// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
