@@ -75,15 +75,15 @@ pub use magiclink::{
 };
 #[cfg(feature = "management")]
 pub use management::{
-    BatchUserPassword, InviteOptions, MgmtBatchUser, MgmtEmbeddedLinkRequest,
-    MgmtEmbeddedLinkResponse, MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse,
-    MgmtTestMagicLinkRequest, MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure,
-    MgmtUserBatchRequest, MgmtUserBatchResponse, MgmtUserInviteRequest, SignInLink,
-    AccessKeyResponse, AccessKeyTenant, MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse,
-    MgmtAccessKeyIdRequest, MgmtAccessKeyResponse, MgmtAccessKeySearchRequest,
-    MgmtAccessKeyUpdateRequest, MgmtAccessKeysResponse, MgmtPermissionDeleteRequest,
-    MgmtPermissionRequest, MgmtPermissionsResponse, MgmtRoleDeleteRequest, MgmtRoleRequest,
-    MgmtRoleSearchRequest, MgmtRolesResponse, PermissionResponse, RoleResponse,
+    AccessKeyResponse, AccessKeyTenant, BatchUserPassword, InviteOptions,
+    MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse, MgmtAccessKeyIdRequest,
+    MgmtAccessKeyResponse, MgmtAccessKeySearchRequest, MgmtAccessKeyUpdateRequest,
+    MgmtAccessKeysResponse, MgmtBatchUser, MgmtEmbeddedLinkRequest, MgmtEmbeddedLinkResponse,
+    MgmtPermissionDeleteRequest, MgmtPermissionRequest, MgmtPermissionsResponse,
+    MgmtRoleDeleteRequest, MgmtRoleRequest, MgmtRoleSearchRequest, MgmtRolesResponse,
+    MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse, MgmtTestMagicLinkRequest,
+    MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure, MgmtUserBatchRequest,
+    MgmtUserBatchResponse, MgmtUserInviteRequest, PermissionResponse, RoleResponse, SignInLink,
 };
 #[cfg(feature = "management")]
 pub use management::{

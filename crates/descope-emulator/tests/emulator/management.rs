@@ -15,7 +15,7 @@ const ORACLE_KEY: &str = "K2oracleManagementKey0001";
 
 impl Env {
     /// A management call with the demo key.
-    async fn mgmt(&self, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
+    pub(crate) async fn mgmt(&self, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
         self.post(path, Some(DEMO_MANAGEMENT_KEY), body).await
     }
 }

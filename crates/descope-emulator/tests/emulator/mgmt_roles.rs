@@ -15,12 +15,6 @@ const TENANT: &str = "T2oracleTenant0001";
 const ORACLE_KEY: &str = "K2oracleManagementKey0001";
 const ACME: &str = "T2EmulatorTenantAcme";
 
-impl Env {
-    async fn admin(&self, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
-        self.post(path, Some(DEMO_MANAGEMENT_KEY), body).await
-    }
-}
-
 fn ok(answer: &(reqwest::StatusCode, Value)) -> &Value {
     assert_eq!(answer.0, 200, "{}", answer.1);
     &answer.1
@@ -150,13 +144,13 @@ async fn node_sdk_role_permission_and_access_key_requests_are_accepted() {
 async fn managed_roles_reach_user_tokens_and_tenant_claims() {
     let env = start().await;
     ok(&env
-        .admin(
+        .mgmt(
             "/v1/mgmt/role/create",
             json!({"name": "auditor", "permissionNames": ["audit", "read"]}),
         )
         .await);
     ok(&env
-        .admin(
+        .mgmt(
             "/v1/mgmt/role/create",
             json!({"name": "auditor", "tenantId": ACME, "permissionNames": ["tenant-audit"]}),
         )
@@ -176,7 +170,7 @@ async fn managed_roles_reach_user_tokens_and_tenant_claims() {
         "{names:?}"
     );
     ok(&env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({"loginId": "ivy@example.com", "roleNames": ["auditor"],
                    "userTenants": [{"tenantId": ACME, "roleNames": ["auditor"]}]}),
@@ -193,31 +187,31 @@ async fn managed_roles_reach_user_tokens_and_tenant_claims() {
 
     // A duplicate is refused; an unknown tenant too; a role update replaces permissions.
     let dup = env
-        .admin("/v1/mgmt/role/create", json!({"name": "auditor"}))
+        .mgmt("/v1/mgmt/role/create", json!({"name": "auditor"}))
         .await;
     assert_error(&dup, 409, "E011004");
     let unknown = env
-        .admin(
+        .mgmt(
             "/v1/mgmt/role/create",
             json!({"name": "r", "tenantId": "T2nope"}),
         )
         .await;
     assert_error(&unknown, 400, "E011004");
     let missing = env
-        .admin(
+        .mgmt(
             "/v1/mgmt/role/update",
             json!({"name": "nope", "newName": "x"}),
         )
         .await;
     assert_error(&missing, 400, "E011004");
     ok(&env
-        .admin(
+        .mgmt(
             "/v1/mgmt/role/update",
             json!({"name": "auditor", "newName": "auditor", "permissionNames": ["read"]}),
         )
         .await);
     ok(&env
-        .admin(
+        .mgmt(
             "/v1/mgmt/permission/delete",
             json!({"name": "tenant-audit"}),
         )
@@ -276,7 +270,7 @@ async fn seeded_tenant_roles_and_unknown_seed_tenants() {
 async fn access_keys_exchange_until_deactivated_deleted_or_expired() {
     let env = start().await;
     let created = env
-        .admin(
+        .mgmt(
             "/v1/mgmt/accesskey/create",
             json!({"name": "k", "expireTime": now() + 100, "roleNames": ["viewer"],
                    "customClaims": {"team": "ci"}}),
@@ -309,7 +303,7 @@ async fn access_keys_exchange_until_deactivated_deleted_or_expired() {
     assert_error(&exchange(format!("{cleartext}x")).await, 401, "E062803");
 
     ok(&env
-        .admin("/v1/mgmt/accesskey/deactivate", json!({"id": id}))
+        .mgmt("/v1/mgmt/accesskey/deactivate", json!({"id": id}))
         .await);
     let refused = exchange(cleartext.clone()).await;
     assert_error(&refused, 401, "E062803");
@@ -328,7 +322,7 @@ async fn access_keys_exchange_until_deactivated_deleted_or_expired() {
         .await;
     assert_eq!(validate.0, 401, "{}", validate.1);
     ok(&env
-        .admin("/v1/mgmt/accesskey/activate", json!({"id": id}))
+        .mgmt("/v1/mgmt/accesskey/activate", json!({"id": id}))
         .await);
     ok(&exchange(cleartext.clone()).await);
 
@@ -340,7 +334,7 @@ async fn access_keys_exchange_until_deactivated_deleted_or_expired() {
     assert!(expired.1.to_string().contains("expired"), "{}", expired.1);
 
     ok(&env
-        .admin("/v1/mgmt/accesskey/delete", json!({"id": id}))
+        .mgmt("/v1/mgmt/accesskey/delete", json!({"id": id}))
         .await);
     assert_error(&exchange(cleartext).await, 401, "E062803");
     let gone = env
@@ -351,11 +345,11 @@ async fn access_keys_exchange_until_deactivated_deleted_or_expired() {
         .await;
     assert_error(&gone, 400, "E011004");
     let unknown = env
-        .admin("/v1/mgmt/accesskey/activate", json!({"id": id}))
+        .mgmt("/v1/mgmt/accesskey/activate", json!({"id": id}))
         .await;
     assert_error(&unknown, 400, "E011004");
     // The seeded key is still there and still works.
-    let search = env.admin("/v1/mgmt/accesskey/search", json!({})).await;
+    let search = env.mgmt("/v1/mgmt/accesskey/search", json!({})).await;
     let keys = ok(&search)["keys"].as_array().unwrap().clone();
     assert_eq!(keys.len(), 1);
     assert!(!search.1.to_string().contains("emulator-access-key-0001"));

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use descope_emulator::{DEMO_MANAGEMENT_KEY, EmulatorConfig, Seed, SeedTenant};
+use descope_emulator::{EmulatorConfig, Seed, SeedTenant};
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -21,12 +21,6 @@ const PATHS: &[&str] = &[
     "/v1/mgmt/tests/generate/enchantedlink",
     "/v1/mgmt/user/signin/embeddedlink",
 ];
-
-impl Env {
-    async fn admin(&self, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
-        self.post(path, Some(DEMO_MANAGEMENT_KEY), body).await
-    }
-}
 
 fn ok(answer: (reqwest::StatusCode, Value)) -> Value {
     assert_eq!(answer.0, 200, "{}", answer.1);
@@ -198,13 +192,13 @@ async fn generated_codes_are_the_outbox_ones_and_only_for_test_users() {
     let env = start().await;
     let login = "gen@example.com";
     ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create/test",
             json!({ "loginId": login, "email": login }),
         )
         .await);
     let answer = ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/tests/generate/otp",
             json!({ "loginId": login, "deliveryMethod": "email" }),
         )
@@ -215,7 +209,7 @@ async fn generated_codes_are_the_outbox_ones_and_only_for_test_users() {
     assert_eq!(sent[0]["code"], answer["code"]);
     // A second code replaces the first, as a second OTP sign-in would.
     let second = ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/tests/generate/otp",
             json!({ "loginId": login, "deliveryMethod": "email" }),
         )
@@ -239,7 +233,7 @@ async fn generated_codes_are_the_outbox_ones_and_only_for_test_users() {
 
     // Not a test user, an unknown user, a missing login id.
     ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({ "loginId": "real@example.com" }),
         )
@@ -250,11 +244,11 @@ async fn generated_codes_are_the_outbox_ones_and_only_for_test_users() {
         "/v1/mgmt/tests/generate/enchantedlink",
     ] {
         let body = json!({ "loginId": "real@example.com", "deliveryMethod": "email" });
-        assert_error(&env.admin(path, body).await, 400, "E011004");
+        assert_error(&env.mgmt(path, body).await, 400, "E011004");
         let body = json!({ "loginId": "nobody@example.com", "deliveryMethod": "email" });
-        assert_error(&env.admin(path, body).await, 400, "E112102");
+        assert_error(&env.mgmt(path, body).await, 400, "E112102");
         let body = json!({ "loginId": " ", "deliveryMethod": "email" });
-        assert_eq!(env.admin(path, body).await.0, 400);
+        assert_eq!(env.mgmt(path, body).await.0, 400);
         // And never without the management key.
         let body = json!({ "loginId": login, "deliveryMethod": "email" });
         assert_eq!(env.post(path, None, body).await.0, 401);
@@ -267,7 +261,7 @@ async fn invitations_go_to_the_outbox_and_sign_in() {
     let env = start().await;
     let login = "invitee@example.com";
     let user = ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({ "loginId": login, "email": login, "phone": "+15555550150",
                     "invite": true, "inviteUrl": "http://127.0.0.1:3000/invite",
@@ -289,13 +283,13 @@ async fn invitations_go_to_the_outbox_and_sign_in() {
     assert_eq!(jwt["user"]["userId"], user["user"]["userId"]);
     // Without invite: nothing sent; sendMail false: nothing either.
     ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({ "loginId": "quiet@example.com" }),
         )
         .await);
     ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({ "loginId": "nomail@example.com", "invite": true, "sendMail": false }),
         )
@@ -305,7 +299,7 @@ async fn invitations_go_to_the_outbox_and_sign_in() {
     // A taken login id: refused, nothing sent.
     env.clear_outbox().await;
     let again = env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({ "loginId": login, "invite": true }),
         )
@@ -318,13 +312,13 @@ async fn invitations_go_to_the_outbox_and_sign_in() {
 async fn batches_list_failures_and_set_passwords() {
     let env = start().await;
     ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create",
             json!({ "loginId": "taken@example.com" }),
         )
         .await);
     let answer = ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/create/batch",
             json!({ "users": [
                 { "loginId": "b1@example.com", "email": "b1@example.com",
@@ -365,10 +359,10 @@ async fn embedded_links_expire_and_are_single_use() {
     let env = start().await;
     let login = "emb@example.com";
     ok(env
-        .admin("/v1/mgmt/user/create", json!({ "loginId": login }))
+        .mgmt("/v1/mgmt/user/create", json!({ "loginId": login }))
         .await);
     let token = ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/signin/embeddedlink",
             json!({ "loginId": login, "customClaims": { "k": "v" }, "timeout": 30 }),
         )
@@ -383,7 +377,7 @@ async fn embedded_links_expire_and_are_single_use() {
         .await;
     assert_eq!(reused.0, 401);
     let token = ok(env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/signin/embeddedlink",
             json!({ "loginId": login, "timeout": 30 }),
         )
@@ -396,7 +390,7 @@ async fn embedded_links_expire_and_are_single_use() {
         .await;
     assert_eq!(expired.0, 401);
     let unknown = env
-        .admin(
+        .mgmt(
             "/v1/mgmt/user/signin/embeddedlink",
             json!({ "loginId": "nobody@example.com" }),
         )

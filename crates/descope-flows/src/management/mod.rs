@@ -6,12 +6,12 @@
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
 
-mod sso;
-mod tenants;
-mod test_users;
 mod access_keys;
 mod permissions;
 mod roles;
+mod sso;
+mod tenants;
+mod test_users;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -24,6 +24,11 @@ use crate::client::Client;
 use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
+pub use access_keys::{
+    AccessKeyChange, AccessKeys, CreateAccessKey, LoadAccessKey, SearchAccessKeys, UpdateAccessKey,
+};
+pub use permissions::{DeletePermission, LoadAllPermissions, PermissionChange, Permissions};
+pub use roles::{CreateRole, DeleteRole, LoadAllRoles, Roles, SearchRoles, UpdateRole};
 pub use sso::{
     ConfigureSso, ConfigureSsoMapping, DeleteSsoSettings, LoadSsoSettings, Sso, SsoConfigureBody,
 };
@@ -35,11 +40,6 @@ pub use test_users::{
     CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
     GenerateTestOtp, InviteUser, InviteUserBatch,
 };
-pub use access_keys::{
-    AccessKeyChange, AccessKeys, CreateAccessKey, LoadAccessKey, SearchAccessKeys, UpdateAccessKey,
-};
-pub use permissions::{DeletePermission, LoadAllPermissions, PermissionChange, Permissions};
-pub use roles::{CreateRole, DeleteRole, LoadAllRoles, Roles, SearchRoles, UpdateRole};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,

@@ -10,11 +10,11 @@ mod harness;
 mod e2e;
 mod e2e_tenants;
 mod key_and_license;
+mod roles;
+mod roles_e2e;
 mod tenants;
 mod test_users;
 mod user_ops;
-mod roles;
-mod roles_e2e;
 mod users;
 
 use common::{PROJECT_ID, TENANT_ID};
