@@ -75,6 +75,12 @@ pub use magiclink::{
 };
 #[cfg(feature = "management")]
 pub use management::{
+    AuditEventType, AuditRecord, MgmtAuditEventRequest, MgmtAuditSearchRequest,
+    MgmtAuditSearchResponse, MgmtImpersonateRequest, MgmtJwtResponse, MgmtJwtUpdateRequest,
+    MgmtSignInRequest, MgmtSignUpRequest, MgmtSignUpUser, MgmtStopImpersonationRequest,
+};
+#[cfg(feature = "management")]
+pub use management::{
     LicenseResponse, MgmtUserDeleteRequest, MgmtUserPatchRequest, MgmtUserRequest,
     MgmtUserResponse, MgmtUserRolesRequest, MgmtUserSearchRequest, MgmtUserSearchResponse,
     MgmtUserStatusRequest, MgmtUserTenantRequest, TenantRoles, UserSearchSort,

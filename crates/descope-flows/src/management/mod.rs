@@ -6,6 +6,9 @@
 //! `x-descope-license: <rateLimitTier>` on every management call, as the official SDKs do),
 //! and marks a 401 as the key being rejected.
 
+mod audit;
+mod history;
+mod jwt;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -18,6 +21,9 @@ use crate::client::Client;
 use crate::error::{Error, ManagementKeyRejected};
 use crate::pipeline::{Bearer, Request};
 
+pub use audit::{Audit, CreateAuditEvent, SearchAudit};
+pub use history::UserHistory;
+pub use jwt::{Impersonate, Jwt, MgmtSignIn, MgmtSignUp, StopImpersonation, UpdateJwt};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
@@ -119,5 +125,16 @@ impl<'a> Management<'a> {
     /// Users: create, load, search, update, patch, delete, roles, tenants, status.
     pub fn users(&self) -> Users<'a> {
         Users::new(self.client)
+    }
+
+    /// JWT: re-issue a session JWT with custom claims, impersonate, and sign users in
+    /// without a credential.
+    pub fn jwt(&self) -> Jwt<'a> {
+        Jwt::new(self.client)
+    }
+
+    /// The audit trail: search it, record custom events.
+    pub fn audit(&self) -> Audit<'a> {
+        Audit::new(self.client)
     }
 }

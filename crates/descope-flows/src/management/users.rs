@@ -28,7 +28,7 @@ fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 /// The user management calls; see [`Management::users`](super::Management::users).
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a Client,
+    pub(super) client: &'a Client,
 }
 
 impl<'a> Users<'a> {

@@ -8,6 +8,12 @@ use serde_json::{Map, Value};
 
 use crate::user::UserResponse;
 
+mod audit;
+mod jwt;
+
+pub use audit::*;
+pub use jwt::*;
+
 /// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
