@@ -245,6 +245,17 @@ impl ApiError {
             error_message: Some(self.message.clone().into_owned()),
         }
     }
+
+    /// 403 `E011004`: an impersonation by a user without the `Impersonate` permission (code
+    /// unverified: see docs/spec-notes.md).
+    pub(crate) fn impersonation_not_allowed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidArguments,
+            "Impersonation not allowed",
+            "The impersonator does not have the Impersonate permission",
+        )
+    }
 }
 
 impl From<aws_lc_rs::error::Unspecified> for ApiError {

@@ -1,9 +1,11 @@
 //! One project: its signing keys and its isolated state (users, tenants, pending flows and
 //! codes, refresh sessions).
 
+mod audit;
 mod enchanted;
 mod expiring;
 mod flows;
+mod impersonation;
 mod links;
 mod otp;
 mod outbox;
@@ -17,8 +19,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
+pub(crate) use audit::{AuditEvent, LOGIN_FAILED};
 pub(crate) use enchanted::{Enchanted, EnchantedPurpose, PendingEnchanted, SentLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
+pub(crate) use impersonation::Extra;
 pub(crate) use links::{LinkPurpose, PasswordState, PendingLink};
 pub(crate) use otp::{
     AddressUpdate, OTP_MAX_FAILURES, OTP_TTL_SECONDS, OtpPurpose, PendingOtp, new_code, otp_key,
