@@ -9,6 +9,7 @@ mod errors;
 mod fuzz;
 mod magiclink;
 mod management;
+mod mgmt_jwt_audit;
 mod native;
 mod notp;
 mod oauth_sso;
