@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use clap_complete::Shell;
 
+mod audit;
 mod commands;
 mod demo;
 mod enchantedlink;
@@ -98,6 +99,8 @@ enum Command {
     Passkey(webauthn::PasskeyCommand),
     /// Users of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
     Users(users::UsersArgs),
+    /// The audit trail of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Audit(audit::AuditArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -189,6 +192,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::EnchantedLink(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Passkey(c) => c.run(&commands::client(&global)?, &out).await,
         Command::Users(c) => c.run(&global, &out).await,
+        Command::Audit(c) => c.run(&global, &out).await,
     }
 }
 
