@@ -477,7 +477,9 @@ async function managementJwtAudit() {
     must(await mgmt.jwt.signUp(login), 'signUp');
     const jwt = must(await mgmt.jwt.signIn(login), 'signIn');
     state.userId = must(await mgmt.user.load(login), 'load').userId;
-    must(await client.refreshSession(jwt.refreshJwt), 'refresh');
+    // refreshSession answers the validated token (it throws on failure).
+    const refreshed = await client.refreshSession(jwt.refreshJwt);
+    if (!refreshed.jwt) throw new Error('refresh answered no session');
     const updated = must(await mgmt.jwt.update(jwt.sessionJwt, { plan: 'gold' }), 'update');
     const claims = (await client.validateSession(updated.jwt)).token;
     if (claims.plan !== 'gold') throw new Error(JSON.stringify(claims));
