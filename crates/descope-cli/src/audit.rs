@@ -170,18 +170,18 @@ mod tests {
 
     #[test]
     fn times_are_unix_seconds_or_ages() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let now = UNIX_EPOCH + Duration::from_secs(10_000_000);
         assert_eq!(
             parse_time("1700000000", now).ok(),
             Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
         );
         assert_eq!(
             parse_time("2h", now).ok(),
-            Some(UNIX_EPOCH + Duration::from_secs(1_000_000 - 7200))
+            Some(UNIX_EPOCH + Duration::from_secs(10_000_000 - 7200))
         );
         assert_eq!(
             parse_time("30d", now).ok(),
-            Some(UNIX_EPOCH + Duration::from_secs(1_000_000 - 2_592_000))
+            Some(UNIX_EPOCH + Duration::from_secs(10_000_000 - 2_592_000))
         );
         assert!(parse_time("soon", now).is_err());
         assert!(parse_time("", now).is_err());
