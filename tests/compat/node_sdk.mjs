@@ -773,6 +773,53 @@ async function managementRolesAndAccessKeys() {
 
 await managementRolesAndAccessKeys();
 // ---- end management: roles, permissions, access keys --------------------------------------
+// ---- management: jwt, audit, history (COMPAT_MANAGEMENT_KEY) --------------------------------
+async function managementJwtAudit() {
+  const mgmt = DescopeClient({
+    projectId: PID, baseUrl: BASE, managementKey: process.env.COMPAT_MANAGEMENT_KEY,
+  }).management;
+  const login = `node-jwt-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const agent = `node-agent-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const state = {};
+
+  await step('mgmt jwt signUp -> signIn -> refresh; update adds claims', async () => {
+    must(await mgmt.jwt.signUp(login), 'signUp');
+    const jwt = must(await mgmt.jwt.signIn(login), 'signIn');
+    state.userId = must(await mgmt.user.load(login), 'load').userId;
+    // refreshSession answers the validated token (it throws on failure).
+    const refreshed = await client.refreshSession(jwt.refreshJwt);
+    if (!refreshed.jwt) throw new Error('refresh answered no session');
+    const updated = must(await mgmt.jwt.update(jwt.sessionJwt, { plan: 'gold' }), 'update');
+    const claims = (await client.validateSession(updated.jwt)).token;
+    if (claims.plan !== 'gold') throw new Error(JSON.stringify(claims));
+  });
+
+  await step('mgmt jwt impersonate: refused without the permission, act with it', async () => {
+    const agentId = must(await mgmt.user.create(agent, { roles: ['support'] }), 'create').userId;
+    const refused = await mgmt.jwt.impersonate(state.userId, login, false);
+    if (refused.ok) throw new Error('impersonation without the permission');
+    const token = must(await mgmt.jwt.impersonate(agentId, login, false), 'impersonate').jwt;
+    const claims = (await client.validateSession(token)).token;
+    if (claims.act.sub !== agentId) throw new Error(JSON.stringify(claims));
+    const back = must(await mgmt.jwt.stopImpersonation(token), 'stopImpersonation').jwt;
+    if ((await client.validateSession(back)).token.sub !== agentId) throw new Error('not the agent');
+  });
+
+  await step('mgmt audit search finds the sign-ins; createEvent; user history', async () => {
+    const found = must(await mgmt.audit.search({ userIds: [state.userId], actions: ['UserRefresh'] }), 'search');
+    if (found.length !== 1 || found[0].loginIds[0] !== login) throw new Error(JSON.stringify(found));
+    must(await mgmt.audit.createEvent({
+      action: 'NodeCompat', type: 'info', actorId: 'U2actor', tenantId: TENANT, userId: state.userId,
+    }), 'createEvent');
+    const custom = must(await mgmt.audit.search({ actions: ['NodeCompat'] }), 'search custom');
+    if (custom.length !== 1) throw new Error(JSON.stringify(custom));
+    const history = must(await mgmt.user.history([state.userId]), 'history');
+    if (history.length !== 2 || history[0].userId !== state.userId) throw new Error(JSON.stringify(history));
+  });
+}
+
+await managementJwtAudit();
+// ---- end management: jwt, audit, history ----------------------------------------------------
 
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;

@@ -572,6 +572,56 @@ def management_users():
 
 management_users()
 # ---- end management: users ----------------------------------------------------------------
+# ---- management: jwt, audit, history (COMPAT_MANAGEMENT_KEY) ------------------------------
+def management_jwt_audit():
+    client_m = DescopeClient(
+        project_id=PID, base_url=BASE, management_key=os.environ["COMPAT_MANAGEMENT_KEY"]
+    )
+    mgmt = client_m.mgmt
+    login = f"py-jwt-{uuid.uuid4().hex[:8]}@example.com"
+    agent = f"py-agent-{uuid.uuid4().hex[:8]}@example.com"
+    state = {}
+
+    @step("mgmt jwt sign_up -> sign_in -> refresh; update_jwt adds claims")
+    def _():
+        mgmt.jwt.sign_up(login)
+        res = mgmt.jwt.sign_in(login)
+        session = res["sessionToken"]["jwt"]
+        refresh = res["refreshSessionToken"]["jwt"]
+        state["user_id"] = mgmt.user.load(login)["user"]["userId"]
+        client_m.refresh_session(refresh)
+        updated = mgmt.jwt.update_jwt(session, {"plan": "gold"}, 0)
+        claims = client_m.validate_session(updated)
+        assert claims.get("plan") == "gold", claims
+
+    @step("mgmt jwt impersonate: refused without the permission, act with it")
+    def _():
+        agent_id = mgmt.user.create(agent, role_names=["support"])["user"]["userId"]
+        try:
+            mgmt.jwt.impersonate(state["user_id"], login, False)
+        except AuthException:
+            pass
+        else:
+            raise AssertionError("impersonation without the permission")
+        token = mgmt.jwt.impersonate(agent_id, login, False)
+        claims = client_m.validate_session(token)
+        assert claims["act"]["sub"] == agent_id, claims
+        back = mgmt.jwt.stop_impersonation(token)
+        assert client_m.validate_session(back)["sub"] == agent_id
+
+    @step("mgmt audit search finds the sign-ins; create_event; user history")
+    def _():
+        found = mgmt.audit.search(user_ids=[state["user_id"]], actions=["UserRefresh"])
+        assert len(found["audits"]) == 1, found
+        assert found["audits"][0]["loginIds"] == [login], found
+        mgmt.audit.create_event("PyCompat", "info", "U2actor", TENANT, user_id=state["user_id"])
+        assert len(mgmt.audit.search(actions=["PyCompat"])["audits"]) == 1
+        history = mgmt.user.history([state["user_id"]])
+        assert len(history) == 2 and history[0]["userId"] == state["user_id"], history
+
+
+management_jwt_audit()
+# ---- end management: jwt, audit, history ---------------------------------------------------
 
 # ---- management: tenants and SSO settings (COMPAT_MANAGEMENT_KEY) --------------------------
 def management_tenants():

@@ -14,6 +14,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use clap_complete::Shell;
 
 mod access_keys;
+mod audit;
 mod commands;
 mod demo;
 mod enchantedlink;
@@ -110,6 +111,8 @@ enum Command {
     Permissions(roles::PermissionsArgs),
     /// Access keys of a real project (management API); `create` prints the cleartext once.
     AccessKeys(access_keys::AccessKeysArgs),
+    /// The audit trail of a real project (management API; key in DESCOPE_MANAGEMENT_KEY).
+    Audit(audit::AuditArgs),
     /// Print a shell completion script (e.g. `descope completions bash > /etc/bash_completion.d/descope`).
     Completions {
         /// The shell.
@@ -205,6 +208,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Roles(c) => c.run(&global, &out).await,
         Command::Permissions(c) => c.run(&global, &out).await,
         Command::AccessKeys(c) => c.run(&global, &out).await,
+        Command::Audit(c) => c.run(&global, &out).await,
     }
 }
 

@@ -288,6 +288,14 @@ impl ApiError {
             ErrorCode::PasswordExpired,
             "Password expired",
             "The password has expired or is temporary; replace it",
+    /// 403 `E011004`: an impersonation by a user without the `Impersonate` permission (code
+    /// unverified: see docs/spec-notes.md).
+    pub(crate) fn impersonation_not_allowed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidArguments,
+            "Impersonation not allowed",
+            "The impersonator does not have the Impersonate permission",
         )
     }
 }

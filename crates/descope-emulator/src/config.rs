@@ -260,12 +260,20 @@ impl Seed {
             roles: strings(roles),
         };
         Self {
-            permissions: strings(&["read", "write", "tenant-read", "tenant-write"]),
+            permissions: strings(&[
+                "read",
+                "write",
+                "tenant-read",
+                "tenant-write",
+                "Impersonate",
+            ]),
             roles: vec![
                 role("admin", &["read", "write"]),
                 role("viewer", &["read"]),
                 role("tenant-admin", &["tenant-read", "tenant-write"]),
                 role("tenant-member", &["tenant-read"]),
+                // Held by no seeded user: give it to one to try impersonation.
+                role("support", &["read", "Impersonate"]),
             ],
             tenants: vec![
                 SeedTenant {

@@ -84,6 +84,9 @@ pub use management::{
     MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse, MgmtTestMagicLinkRequest,
     MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure, MgmtUserBatchRequest,
     MgmtUserBatchResponse, MgmtUserInviteRequest, PermissionResponse, RoleResponse, SignInLink,
+    AuditEventType, AuditRecord, MgmtAuditEventRequest, MgmtAuditSearchRequest,
+    MgmtAuditSearchResponse, MgmtImpersonateRequest, MgmtJwtResponse, MgmtJwtUpdateRequest,
+    MgmtSignInRequest, MgmtSignUpRequest, MgmtSignUpUser, MgmtStopImpersonationRequest,
 };
 #[cfg(feature = "management")]
 pub use management::{

@@ -10,6 +10,8 @@ mod mgmt_access_keys;
 mod mgmt_roles;
 mod mgmt_tenants;
 mod mgmt_test_users;
+mod mgmt_audit;
+mod mgmt_jwt;
 mod native;
 mod notp;
 mod onetap;
@@ -325,6 +327,18 @@ pub(crate) fn router(app: App) -> Router {
             post(mgmt_access_keys::deactivate),
         )
         .route("/v1/mgmt/accesskey/delete", post(mgmt_access_keys::delete))
+        .route("/v1/mgmt/user/history", post(mgmt_audit::history))
+        .route("/v1/mgmt/jwt/update", post(mgmt_jwt::update))
+        .route("/v1/mgmt/impersonate", post(mgmt_jwt::impersonate))
+        .route(
+            "/v1/mgmt/stop/impersonation",
+            post(mgmt_jwt::stop_impersonation),
+        )
+        .route("/v1/mgmt/auth/signin", post(mgmt_jwt::sign_in))
+        .route("/v1/mgmt/auth/signup", post(mgmt_jwt::sign_up))
+        .route("/v1/mgmt/auth/signup-in", post(mgmt_jwt::sign_up_or_in))
+        .route("/v1/mgmt/audit/search", post(mgmt_audit::search))
+        .route("/v1/mgmt/audit/event", post(mgmt_audit::create_event))
         .route("/v1/auth/refresh", post(session::refresh))
         .route("/v1/auth/try-refresh", post(session::try_refresh))
         .route("/v1/auth/logout", post(session::logout))
@@ -351,7 +365,8 @@ pub(crate) fn router(app: App) -> Router {
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(app.config.max_body_bytes))
-        .layer(from_fn(json_errors));
+        .layer(from_fn(json_errors))
+        .layer(from_fn_with_state(app.clone(), mgmt_audit::record_failures));
     // Each middleware gets only its own state. Later layers run first: count, read the body,
     // faults, limits.
     let router = match app.config.rate_limit.clone() {

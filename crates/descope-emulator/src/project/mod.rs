@@ -3,9 +3,11 @@
 
 mod access_keys;
 mod authz;
+mod audit;
 mod enchanted;
 mod expiring;
 mod flows;
+mod impersonation;
 mod links;
 mod otp;
 mod outbox;
@@ -22,8 +24,10 @@ use serde::de::DeserializeOwned;
 
 pub(crate) use access_keys::StoredKey;
 pub(crate) use authz::{Permission, Role};
+pub(crate) use audit::{AuditEvent, LOGIN_FAILED};
 pub(crate) use enchanted::{Enchanted, EnchantedPurpose, PendingEnchanted, SentLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
+pub(crate) use impersonation::Extra;
 pub(crate) use links::{LinkPurpose, PasswordState, PendingLink};
 pub(crate) use otp::{
     AddressUpdate, OTP_MAX_FAILURES, OTP_TTL_SECONDS, OtpPurpose, PendingOtp, new_code, otp_key,

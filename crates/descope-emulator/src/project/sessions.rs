@@ -11,8 +11,10 @@ use descope_types::{
 use serde_json::{Map, Value};
 
 use super::Project;
+use super::audit::{AuditEvent, LOGIN_SUCCEED, LOGOUT, USER_REFRESH};
 use super::expiring::Expires;
 use super::state::Authz;
+use super::users::User;
 use crate::api_error::ApiError;
 use crate::keys::SigningKey;
 use crate::random;
@@ -48,7 +50,7 @@ pub(crate) struct Grant {
 }
 
 /// Claims a caller may not override through `customClaims`.
-const RESERVED: &[&str] = &[
+pub(super) const RESERVED: &[&str] = &[
     "sub",
     "iss",
     "iat",
@@ -76,6 +78,18 @@ struct Snapshot {
     user: Option<UserResponse>,
     /// `sid` claim; `None` for access keys (no refresh session).
     sid: Option<String>,
+}
+
+/// The audit record of a refresh or logout: the session's user and method.
+fn refresh_event(action: &'static str, user: &User, session: &RefreshSession) -> AuditEvent {
+    AuditEvent {
+        user_id: session.user_id.clone(),
+        action,
+        method: session.amr.last().cloned().unwrap_or_default(),
+        login_ids: user.login_ids.clone(),
+        tenants: session.dct.iter().cloned().collect(),
+        ..AuditEvent::default()
+    }
 }
 
 /// Adds `method` to `amr` unless present.
@@ -107,6 +121,19 @@ impl Project {
                 return Err(ApiError::user_disabled());
             }
             let first_seen = user.record_login(now, &grant.ip, grant.dct.as_deref());
+            let login_ids = user.login_ids.clone();
+            self.audit(
+                &mut st,
+                AuditEvent {
+                    user_id: grant.user_id.clone(),
+                    action: LOGIN_SUCCEED,
+                    method: grant.amr.last().cloned().unwrap_or_default(),
+                    login_ids,
+                    tenants: grant.dct.iter().cloned().collect(),
+                    remote_address: grant.ip.clone(),
+                    data: Map::new(),
+                },
+            );
             st.sessions.insert(
                 jti.clone(),
                 RefreshSession {
@@ -221,6 +248,8 @@ impl Project {
                 user: Some(st.user_response(user)),
                 sid: Some(session.sid.clone()),
             };
+            let event = refresh_event(USER_REFRESH, user, &session);
+            self.audit(&mut st, event);
             let refresh_exp = match &rotated {
                 Some(new_jti) => {
                     if let Some(old) = st.sessions.get_mut(&jti) {
@@ -274,6 +303,10 @@ impl Project {
     pub(crate) fn logout(&self, token: &str, all: bool) -> Result<(), ApiError> {
         let (jti, session) = self.refresh_session(token)?;
         let mut st = self.lock();
+        if let Some(user) = st.user(&session.user_id) {
+            let event = refresh_event(LOGOUT, user, &session);
+            self.audit(&mut st, event);
+        }
         if all {
             // A scan, but only on logout-all.
             st.sessions

@@ -6,6 +6,7 @@ use descope_types::{TenantClaims, UserResponse};
 
 use super::access_keys::AccessKeys;
 use super::authz::Authorization;
+use super::audit::AuditLog;
 use super::enchanted::Enchanted;
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};
@@ -60,6 +61,8 @@ pub(crate) struct State {
     pub(crate) otp_codes: Expiring<PendingOtp, MAX_PENDING>,
     /// WebAuthn ceremonies in progress and the credential index.
     pub(crate) webauthn: WebAuthnState,
+    /// The audit trail (bounded: the oldest record goes first).
+    pub(crate) audit: AuditLog,
 }
 
 /// Roles, permissions and per-tenant claims of a user or access key.

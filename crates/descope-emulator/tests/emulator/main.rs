@@ -13,6 +13,7 @@ mod mgmt_roles;
 mod mgmt_tenants;
 mod mgmt_test_users;
 mod mgmt_user_ops;
+mod mgmt_jwt_audit;
 mod native;
 mod notp;
 mod oauth_sso;

@@ -12,6 +12,9 @@ mod roles;
 mod sso;
 mod tenants;
 mod test_users;
+mod audit;
+mod history;
+mod jwt;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -40,6 +43,9 @@ pub use test_users::{
     CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
     GenerateTestOtp, InviteUser, InviteUserBatch,
 };
+pub use audit::{Audit, CreateAuditEvent, SearchAudit};
+pub use history::UserHistory;
+pub use jwt::{Impersonate, Jwt, MgmtSignIn, MgmtSignUp, StopImpersonation, UpdateJwt};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
@@ -176,4 +182,14 @@ impl<'a> Management<'a> {
 /// Owned strings from any strings.
 fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     values.into_iter().map(Into::into).collect()
+    /// JWT: re-issue a session JWT with custom claims, impersonate, and sign users in
+    /// without a credential.
+    pub fn jwt(&self) -> Jwt<'a> {
+        Jwt::new(self.client)
+    }
+
+    /// The audit trail: search it, record custom events.
+    pub fn audit(&self) -> Audit<'a> {
+        Audit::new(self.client)
+    }
 }

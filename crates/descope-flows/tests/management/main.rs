@@ -9,6 +9,8 @@ mod harness;
 
 mod e2e;
 mod e2e_tenants;
+mod e2e_jwt_audit;
+mod jwt_audit;
 mod key_and_license;
 mod roles;
 mod roles_e2e;

@@ -22,6 +22,11 @@ mod roles;
 
 pub use access_keys::*;
 pub use roles::*;
+mod audit;
+mod jwt;
+
+pub use audit::*;
+pub use jwt::*;
 
 /// Reads an explicit `null` as the default: the Python SDK sends `null` for unset lists.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
