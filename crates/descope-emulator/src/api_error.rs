@@ -288,6 +288,9 @@ impl ApiError {
             ErrorCode::PasswordExpired,
             "Password expired",
             "The password has expired or is temporary; replace it",
+        )
+    }
+
     /// 403 `E011004`: an impersonation by a user without the `Impersonate` permission (code
     /// unverified: see docs/spec-notes.md).
     pub(crate) fn impersonation_not_allowed() -> Self {

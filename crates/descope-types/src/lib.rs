@@ -75,18 +75,18 @@ pub use magiclink::{
 };
 #[cfg(feature = "management")]
 pub use management::{
-    AccessKeyResponse, AccessKeyTenant, BatchUserPassword, InviteOptions,
-    MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse, MgmtAccessKeyIdRequest,
+    AccessKeyResponse, AccessKeyTenant, AuditEventType, AuditRecord, BatchUserPassword,
+    InviteOptions, MgmtAccessKeyCreateRequest, MgmtAccessKeyCreateResponse, MgmtAccessKeyIdRequest,
     MgmtAccessKeyResponse, MgmtAccessKeySearchRequest, MgmtAccessKeyUpdateRequest,
-    MgmtAccessKeysResponse, MgmtBatchUser, MgmtEmbeddedLinkRequest, MgmtEmbeddedLinkResponse,
-    MgmtPermissionDeleteRequest, MgmtPermissionRequest, MgmtPermissionsResponse,
-    MgmtRoleDeleteRequest, MgmtRoleRequest, MgmtRoleSearchRequest, MgmtRolesResponse,
-    MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse, MgmtTestMagicLinkRequest,
-    MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure, MgmtUserBatchRequest,
-    MgmtUserBatchResponse, MgmtUserInviteRequest, PermissionResponse, RoleResponse, SignInLink,
-    AuditEventType, AuditRecord, MgmtAuditEventRequest, MgmtAuditSearchRequest,
-    MgmtAuditSearchResponse, MgmtImpersonateRequest, MgmtJwtResponse, MgmtJwtUpdateRequest,
-    MgmtSignInRequest, MgmtSignUpRequest, MgmtSignUpUser, MgmtStopImpersonationRequest,
+    MgmtAccessKeysResponse, MgmtAuditEventRequest, MgmtAuditSearchRequest, MgmtAuditSearchResponse,
+    MgmtBatchUser, MgmtEmbeddedLinkRequest, MgmtEmbeddedLinkResponse, MgmtImpersonateRequest,
+    MgmtJwtResponse, MgmtJwtUpdateRequest, MgmtPermissionDeleteRequest, MgmtPermissionRequest,
+    MgmtPermissionsResponse, MgmtRoleDeleteRequest, MgmtRoleRequest, MgmtRoleSearchRequest,
+    MgmtRolesResponse, MgmtSignInRequest, MgmtSignUpRequest, MgmtSignUpUser,
+    MgmtStopImpersonationRequest, MgmtTestEnchantedLinkRequest, MgmtTestLinkResponse,
+    MgmtTestMagicLinkRequest, MgmtTestOtpRequest, MgmtTestOtpResponse, MgmtUserBatchFailure,
+    MgmtUserBatchRequest, MgmtUserBatchResponse, MgmtUserInviteRequest, PermissionResponse,
+    RoleResponse, SignInLink,
 };
 #[cfg(feature = "management")]
 pub use management::{

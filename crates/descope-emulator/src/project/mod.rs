@@ -2,8 +2,8 @@
 //! codes, refresh sessions).
 
 mod access_keys;
-mod authz;
 mod audit;
+mod authz;
 mod enchanted;
 mod expiring;
 mod flows;
@@ -23,8 +23,8 @@ use descope_types::{Clock as _, Jwk};
 use serde::de::DeserializeOwned;
 
 pub(crate) use access_keys::StoredKey;
-pub(crate) use authz::{Permission, Role};
 pub(crate) use audit::{AuditEvent, LOGIN_FAILED};
+pub(crate) use authz::{Permission, Role};
 pub(crate) use enchanted::{Enchanted, EnchantedPurpose, PendingEnchanted, SentLink};
 pub(crate) use flows::{Flow, FlowKind, NativeGrant, NativeState, PendingCode, Prior};
 pub(crate) use impersonation::Extra;

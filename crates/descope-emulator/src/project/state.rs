@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use descope_types::{TenantClaims, UserResponse};
 
 use super::access_keys::AccessKeys;
-use super::authz::Authorization;
 use super::audit::AuditLog;
+use super::authz::Authorization;
 use super::enchanted::Enchanted;
 use super::expiring::Expiring;
 use super::flows::{Flow, NativeGrant, NativeState, PendingCode};

@@ -7,14 +7,14 @@
 //! and marks a 401 as the key being rejected.
 
 mod access_keys;
+mod audit;
+mod history;
+mod jwt;
 mod permissions;
 mod roles;
 mod sso;
 mod tenants;
 mod test_users;
-mod audit;
-mod history;
-mod jwt;
 mod users;
 
 use descope_types::{LicenseResponse, ManagementKey};
@@ -30,6 +30,9 @@ use crate::pipeline::{Bearer, Request};
 pub use access_keys::{
     AccessKeyChange, AccessKeys, CreateAccessKey, LoadAccessKey, SearchAccessKeys, UpdateAccessKey,
 };
+pub use audit::{Audit, CreateAuditEvent, SearchAudit};
+pub use history::UserHistory;
+pub use jwt::{Impersonate, Jwt, MgmtSignIn, MgmtSignUp, StopImpersonation, UpdateJwt};
 pub use permissions::{DeletePermission, LoadAllPermissions, PermissionChange, Permissions};
 pub use roles::{CreateRole, DeleteRole, LoadAllRoles, Roles, SearchRoles, UpdateRole};
 pub use sso::{
@@ -43,9 +46,6 @@ pub use test_users::{
     CreateUserBatch, GenerateEmbeddedLink, GenerateTestEnchantedLink, GenerateTestMagicLink,
     GenerateTestOtp, InviteUser, InviteUserBatch,
 };
-pub use audit::{Audit, CreateAuditEvent, SearchAudit};
-pub use history::UserHistory;
-pub use jwt::{Impersonate, Jwt, MgmtSignIn, MgmtSignUp, StopImpersonation, UpdateJwt};
 pub use users::{
     CreateUser, DeleteAllTestUsers, DeleteUser, LoadUser, PatchUser, SearchUsers, SetUserStatus,
     UpdateUser, UserPages, UserRoles, UserTenantChange, Users,
@@ -162,6 +162,7 @@ impl<'a> Management<'a> {
     pub fn sso(&self) -> Sso<'a> {
         Sso::new(self.client)
     }
+
     /// Roles: create, update, delete, load all, search.
     pub fn roles(&self) -> Roles<'a> {
         Roles::new(self.client)
@@ -177,11 +178,7 @@ impl<'a> Management<'a> {
     pub fn access_keys(&self) -> AccessKeys<'a> {
         AccessKeys::new(self.client)
     }
-}
 
-/// Owned strings from any strings.
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
     /// JWT: re-issue a session JWT with custom claims, impersonate, and sign users in
     /// without a credential.
     pub fn jwt(&self) -> Jwt<'a> {
@@ -192,4 +189,9 @@ fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     pub fn audit(&self) -> Audit<'a> {
         Audit::new(self.client)
     }
+}
+
+/// Owned strings from any strings.
+fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+    values.into_iter().map(Into::into).collect()
 }

@@ -8,8 +8,8 @@ mod common;
 mod harness;
 
 mod e2e;
-mod e2e_tenants;
 mod e2e_jwt_audit;
+mod e2e_tenants;
 mod jwt_audit;
 mod key_and_license;
 mod roles;
