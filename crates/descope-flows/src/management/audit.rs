@@ -8,14 +8,11 @@ use descope_types::{
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
+use super::strings;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::Error;
 use crate::pipeline::Request;
-
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
-}
 
 /// Unix milliseconds of `time` (before 1970: 0).
 fn millis(time: SystemTime) -> i64 {

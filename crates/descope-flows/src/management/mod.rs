@@ -192,6 +192,6 @@ impl<'a> Management<'a> {
 }
 
 /// Owned strings from any strings.
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+pub(super) fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     values.into_iter().map(Into::into).collect()
 }

@@ -12,14 +12,11 @@ use http::Method;
 use serde::Serialize;
 use serde::de::IgnoredAny;
 
+use super::strings;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
 use crate::pipeline::{Request, require};
-
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
-}
 
 /// The SSO settings calls; see [`Management::sso`](super::Management::sso).
 #[derive(Debug, Clone, Copy)]

@@ -10,14 +10,11 @@ use descope_types::{
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
+use super::strings;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
 use crate::pipeline::{Request, require};
-
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
-}
 
 /// The tenant management calls; see [`Management::tenants`](super::Management::tenants).
 #[derive(Debug, Clone, Copy)]

@@ -12,15 +12,12 @@ use descope_types::{
 };
 use serde_json::{Map, Value};
 
+use super::strings;
 use super::users::{Users, user_fields};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
 use crate::pipeline::{Request, require};
-
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
-}
 
 impl<'a> Users<'a> {
     /// Creates a user and sends it an invitation (`POST /v1/mgmt/user/create` with

@@ -17,6 +17,7 @@ use http::Method;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
+use super::strings;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -24,10 +25,6 @@ use crate::pipeline::{Request, require};
 
 /// Users per page of [`SearchUsers::pages`] when the search names no limit.
 const DEFAULT_PAGE_SIZE: u32 = 100;
-
-fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
-    values.into_iter().map(Into::into).collect()
-}
 
 /// The user management calls; see [`Management::users`](super::Management::users).
 #[derive(Debug, Clone, Copy)]
