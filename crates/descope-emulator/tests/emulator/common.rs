@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use descope_emulator::{Emulator, EmulatorConfig};
+use descope_emulator::{Emulator, EmulatorConfig, Seed, SeedTenant};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -213,4 +213,43 @@ pub fn totp_code(key: &str, time: i64) -> String {
 /// Percent-encodes a query value.
 pub fn urlencoding(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The project the official SDKs were captured against.
+pub const PROJECT: &str = "P2oracleProject0001";
+/// The tenant the captures name.
+pub const TENANT: &str = "T2oracleTenant0001";
+/// The management key the SDKs were captured with.
+pub const ORACLE_KEY: &str = "K2oracleManagementKey0001";
+
+/// The official SDKs' captured requests (`tests/fixtures/wire-captures/<name>`), a JSON
+/// value per line.
+pub fn capture(name: &str) -> Vec<Value> {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/wire-captures")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// An emulator playing the captures' project: the demo seed plus the captured tenant, with
+/// the captured management key.
+pub async fn start_oracle() -> Env {
+    let mut seed = Seed::demo();
+    seed.tenants.push(SeedTenant {
+        id: TENANT.to_owned(),
+        name: "Oracle Tenant".to_owned(),
+        ..SeedTenant::default()
+    });
+    seed.management_keys[0].key = descope_types::ManagementKey::new(ORACLE_KEY);
+    start_with(EmulatorConfig {
+        project_id: PROJECT.to_owned(),
+        seed,
+        ..EmulatorConfig::default()
+    })
+    .await
 }

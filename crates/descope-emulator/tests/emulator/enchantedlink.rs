@@ -1,8 +1,6 @@
 //! Enchanted link: the official SDKs' requests, pending → verified → session once, expiry,
 //! the outbox message, address updates.
 
-use std::path::PathBuf;
-
 use descope_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
@@ -47,18 +45,6 @@ async fn pending_session(env: &Env, pending_ref: &str) -> (reqwest::StatusCode, 
         json!({"pendingRef": pending_ref}),
     )
     .await
-}
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Replays the SDK's enchanted-link requests with live tokens, pending references and

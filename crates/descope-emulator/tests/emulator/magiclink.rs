@@ -2,14 +2,10 @@
 //! outbox, address updates. Also replays the captured password calls (they share the
 //! session-on-demand helper).
 
-use std::path::PathBuf;
-
 use descope_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-const PROJECT: &str = "P2oracleProject0001";
 
 /// Signs `login` up or in by magic link (email for addresses, SMS otherwise) and verifies
 /// the link from the outbox; returns the JWT answer.
@@ -36,18 +32,6 @@ pub async fn last_token(env: &Env, login: Option<&str>) -> String {
     let messages = env.outbox(login).await;
     let message = messages.last().expect("a message in the outbox");
     str_of(message, "token").to_owned()
-}
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Replays the magic-link and password calls of one capture file, in order, with live

@@ -1,17 +1,10 @@
 //! The management API: keys, the license handshake, the users endpoints on the user table
 //! the sign-in side uses, and the official SDKs' captured management requests replayed.
 
-use std::path::PathBuf;
-
-use descope_emulator::{DEMO_MANAGEMENT_KEY, EmulatorConfig, Seed, SeedTenant};
+use descope_emulator::{DEMO_MANAGEMENT_KEY, EmulatorConfig};
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
-/// The key the SDKs were driven with in the captures.
-const ORACLE_KEY: &str = "K2oracleManagementKey0001";
 
 impl Env {
     /// A management call with the demo key.
@@ -274,18 +267,6 @@ async fn management_keys_come_from_the_config_file() {
     );
 }
 
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// The user calls the emulator serves (the others are not built yet).
 fn served(method: &str, path: &str) -> bool {
     matches!(
@@ -328,19 +309,7 @@ fn served(method: &str, path: &str) -> bool {
 /// Replays the SDK's captured management user requests in order, with the captures' own
 /// project and key, and checks each answer has what the SDK reads.
 async fn replay(name: &str) {
-    let mut seed = Seed::demo();
-    seed.tenants.push(SeedTenant {
-        id: TENANT.to_owned(),
-        name: "Oracle".to_owned(),
-        ..SeedTenant::default()
-    });
-    seed.management_keys[0].key = descope_types::ManagementKey::new(ORACLE_KEY);
-    let env = start_with(EmulatorConfig {
-        project_id: PROJECT.to_owned(),
-        seed,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let env = start_oracle().await;
     let mut first_user: Option<String> = None;
     let mut replayed = 0;
     for line in capture(name) {

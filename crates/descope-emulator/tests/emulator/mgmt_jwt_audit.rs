@@ -1,30 +1,12 @@
 //! Management JWT, audit and login history: the official SDKs' captured requests replayed,
 //! and the audit trail recording what the sign-in side served.
 
-use std::path::PathBuf;
-
 use descope_emulator::{
     DEMO_MANAGEMENT_KEY, EmulatorConfig, Seed, SeedTenant, SeedUser, SeedUserTenant,
 };
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
-const ORACLE_KEY: &str = "K2oracleManagementKey0001";
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn is_ours(path: &str) -> bool {
     path.starts_with("/v1/mgmt/jwt/")

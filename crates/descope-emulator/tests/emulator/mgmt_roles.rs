@@ -1,35 +1,18 @@
 //! Roles, permissions and access keys: the official SDKs' captured requests replayed, and
 //! what management does shown on the sign-in side (tokens, access-key exchange).
 
-use std::path::PathBuf;
-
 use descope_emulator::{
-    DEMO_MANAGEMENT_KEY, EmulatorConfig, Seed, SeedRole, SeedTenant, SeedUser, SeedUserTenant,
+    DEMO_MANAGEMENT_KEY, EmulatorConfig, Seed, SeedRole, SeedUser, SeedUserTenant,
 };
 use serde_json::{Value, json};
 
 use crate::common::*;
 
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
-const ORACLE_KEY: &str = "K2oracleManagementKey0001";
 const ACME: &str = "T2EmulatorTenantAcme";
 
 fn ok(answer: &(reqwest::StatusCode, Value)) -> &Value {
     assert_eq!(answer.0, 200, "{}", answer.1);
     &answer.1
-}
-
-fn lines(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn mine(path: &str) -> bool {
@@ -41,22 +24,10 @@ fn mine(path: &str) -> bool {
 /// Replays the SDK's captured role, permission and access-key requests in order, with the
 /// captures' own headers (and key); access-key ids are swapped for the live one.
 async fn replay(name: &str) {
-    let mut seed = Seed::demo();
-    seed.tenants.push(SeedTenant {
-        id: TENANT.to_owned(),
-        name: "Oracle".to_owned(),
-        ..SeedTenant::default()
-    });
-    seed.management_keys[0].key = descope_types::ManagementKey::new(ORACLE_KEY);
-    let env = start_with(EmulatorConfig {
-        project_id: PROJECT.to_owned(),
-        seed,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let env = start_oracle().await;
     let mut live_key: Option<String> = None;
     let mut replayed = 0;
-    for line in lines(name) {
+    for line in capture(name) {
         let (Some(method), Some(path)) = (line["method"].as_str(), line["path"].as_str()) else {
             continue;
         };

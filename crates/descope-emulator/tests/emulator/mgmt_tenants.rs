@@ -2,46 +2,17 @@
 //! tenant table shared with the sign-in side (memberships, SSO start, SSO default roles), the
 //! deprecated v1 SSO endpoints, and the tenant cap.
 
-use std::path::PathBuf;
-
-use descope_emulator::{DEMO_MANAGEMENT_KEY, EmulatorConfig, Seed, SeedTenant};
+use descope_emulator::DEMO_MANAGEMENT_KEY;
 use serde_json::{Value, json};
 
 use crate::common::*;
 
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
-const ORACLE_KEY: &str = "K2oracleManagementKey0001";
 const KEY: Option<&str> = Some(DEMO_MANAGEMENT_KEY);
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 /// Replays the SDK's captured tenant and SSO requests in order, with the captures' project
 /// and key; every answer must succeed, be JSON, and carry the keys the SDK was given.
 async fn replay(name: &str) {
-    let mut seed = Seed::demo();
-    seed.tenants.push(SeedTenant {
-        id: TENANT.to_owned(),
-        name: "Oracle Tenant".to_owned(),
-        ..SeedTenant::default()
-    });
-    seed.management_keys[0].key = descope_types::ManagementKey::new(ORACLE_KEY);
-    let env = start_with(EmulatorConfig {
-        project_id: PROJECT.to_owned(),
-        seed,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let env = start_oracle().await;
     let mut replayed = 0;
     for line in capture(name) {
         let (Some(method), Some(path)) = (line["method"].as_str(), line["path"].as_str()) else {

@@ -2,16 +2,9 @@
 //! SDKs' captured requests are replayed, and every code or token handed out is spent through
 //! the sign-in endpoints (raw HTTP), as the one the outbox holds.
 
-use std::path::PathBuf;
-
-use descope_emulator::{EmulatorConfig, Seed, SeedTenant};
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
-const ORACLE_KEY: &str = "K2oracleManagementKey0001";
 
 /// The paths of this area.
 const PATHS: &[&str] = &[
@@ -36,35 +29,11 @@ fn token_of(link: &str) -> String {
         .unwrap_or_else(|| panic!("no token in {link}"))
 }
 
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// Replays an SDK's captured requests of this area (and its invite), with the captures' own
 /// project and key, on users created as the SDK's run had them; checks each answer has
 /// what the SDK reads, and that the codes and links work on the sign-in side.
 async fn replay(name: &str) {
-    let mut seed = Seed::demo();
-    seed.tenants.push(SeedTenant {
-        id: TENANT.to_owned(),
-        name: "Oracle".to_owned(),
-        ..SeedTenant::default()
-    });
-    seed.management_keys[0].key = descope_types::ManagementKey::new(ORACLE_KEY);
-    let env = start_with(EmulatorConfig {
-        project_id: PROJECT.to_owned(),
-        seed,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let env = start_oracle().await;
     // The users the SDK's run had made by then.
     for (path, login) in [
         ("/v1/mgmt/user/create/test", "test-user@example.com"),

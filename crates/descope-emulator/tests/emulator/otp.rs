@@ -2,29 +2,13 @@
 //! single use, expire, lock out after wrong attempts; addresses are masked; updates send the
 //! code to the new address. Also the access-key exchange's captured login options.
 
-use std::path::PathBuf;
-
 use descope_emulator::{EmulatorConfig, Seed, SeedAccessKey, SeedTenant, SeedUser, SeedUserTenant};
 use descope_types::AccessKey;
 use serde_json::{Value, json};
 
 use crate::common::*;
 
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
 const ACCESS_KEY: &str = "oracle-access-key-0001";
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 /// The users the captures sign in, an oracle tenant and an access key in it.
 fn oracle_config() -> EmulatorConfig {

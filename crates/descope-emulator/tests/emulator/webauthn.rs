@@ -3,8 +3,6 @@
 //! shapes, and the refusals (replayed assertion, wrong origin, wrong challenge, counter going
 //! back, expired or reused transactions).
 
-use std::path::PathBuf;
-
 use descope_emulator::{EmulatorConfig, SoftAuthenticator, WebAuthnConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -459,18 +457,6 @@ async fn rp_settings_are_configurable() {
         ..EmulatorConfig::default()
     };
     assert!(bad.validate().is_err());
-}
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Replays the SDK's WebAuthn requests with their headers and body keys, one live user for

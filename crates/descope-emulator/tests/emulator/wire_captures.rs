@@ -1,27 +1,10 @@
 //! Replays every request the official Python and Node SDKs sent (tests/fixtures/wire-captures)
 //! with live codes and tokens substituted, and checks the answer has the keys the SDK reads.
 
-use std::path::PathBuf;
-
 use descope_emulator::{EmulatorConfig, Seed, SeedTenant};
 use serde_json::{Value, json};
 
 use crate::common::*;
-
-const PROJECT: &str = "P2oracleProject0001";
-const TENANT: &str = "T2oracleTenant0001";
-
-fn capture(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/wire-captures")
-        .join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn oracle_config() -> EmulatorConfig {
     let mut seed = Seed::demo();
