@@ -8,20 +8,14 @@ use serde_json::json;
 
 use crate::commands::{Out, waiting};
 use crate::error::CliError;
-use crate::mgmt::{client, confirm};
+use crate::mgmt::{ManagementKeyArg, confirm};
 use crate::output::table;
 
 /// `descope access-keys ...`
 #[derive(Debug, Args)]
 pub struct AccessKeysArgs {
-    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
-    #[arg(
-        long,
-        env = "DESCOPE_MANAGEMENT_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    management_key: Option<String>,
+    #[command(flatten)]
+    key: ManagementKeyArg,
     #[command(subcommand)]
     command: AccessKeysCommand,
 }
@@ -125,7 +119,7 @@ fn tenant_roles(spec: &str) -> (String, Vec<String>) {
 impl AccessKeysArgs {
     /// Runs the command.
     pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
-        let client = client(global, self.management_key.as_deref())?;
+        let client = self.key.client(global)?;
         let keys = client.management().access_keys();
         match self.command {
             AccessKeysCommand::Create {

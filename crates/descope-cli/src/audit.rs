@@ -9,20 +9,14 @@ use serde_json::json;
 
 use crate::commands::{Out, waiting};
 use crate::error::CliError;
-use crate::mgmt::client;
+use crate::mgmt::ManagementKeyArg;
 use crate::output::table;
 
 /// `descope audit ...`
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
-    #[arg(
-        long,
-        env = "DESCOPE_MANAGEMENT_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    management_key: Option<String>,
+    #[command(flatten)]
+    key: ManagementKeyArg,
     #[command(subcommand)]
     command: AuditCommand,
 }
@@ -81,7 +75,7 @@ fn parse_time(text: &str, now: SystemTime) -> Result<SystemTime, CliError> {
 impl AuditArgs {
     /// Runs the command.
     pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
-        let client = client(global, self.management_key.as_deref())?;
+        let client = self.key.client(global)?;
         let audit = client.management().audit();
         match self.command {
             AuditCommand::Search {

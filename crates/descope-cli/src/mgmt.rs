@@ -4,11 +4,32 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use clap::Args;
 use descope_flows::Client;
 use descope_types::ManagementKey;
 
 use crate::commands::cli_policy;
 use crate::error::CliError;
+
+/// `--management-key`, or `DESCOPE_MANAGEMENT_KEY`: flattened into every management command.
+#[derive(Debug, Args)]
+pub(crate) struct ManagementKeyArg {
+    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
+    #[arg(
+        long,
+        env = "DESCOPE_MANAGEMENT_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    management_key: Option<String>,
+}
+
+impl ManagementKeyArg {
+    /// The client for `--project-id`/`--base-url`, with this key.
+    pub(crate) fn client(&self, global: &crate::Global) -> Result<Client, CliError> {
+        client(global, self.management_key.as_deref())
+    }
+}
 
 /// Asks on the terminal; refuses when stdin is not one (scripts pass `--yes`).
 pub(crate) fn confirm(question: &str) -> Result<(), CliError> {
@@ -33,7 +54,7 @@ pub(crate) fn confirm(question: &str) -> Result<(), CliError> {
 }
 
 /// The client for `--project-id`/`--base-url`, with the management key.
-pub(crate) fn client(global: &crate::Global, key: Option<&str>) -> Result<Client, CliError> {
+fn client(global: &crate::Global, key: Option<&str>) -> Result<Client, CliError> {
     let project_id = global
         .project_id
         .as_deref()

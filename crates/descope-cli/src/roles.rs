@@ -8,20 +8,14 @@ use serde_json::json;
 
 use crate::commands::{Out, waiting};
 use crate::error::CliError;
-use crate::mgmt::{client, confirm};
+use crate::mgmt::{ManagementKeyArg, confirm};
 use crate::output::table;
 
 /// `descope roles ...`
 #[derive(Debug, Args)]
 pub struct RolesArgs {
-    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
-    #[arg(
-        long,
-        env = "DESCOPE_MANAGEMENT_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    management_key: Option<String>,
+    #[command(flatten)]
+    key: ManagementKeyArg,
     #[command(subcommand)]
     command: RolesCommand,
 }
@@ -131,7 +125,7 @@ fn done(out: &Out, what: &str, name: &str) {
 impl RolesArgs {
     /// Runs the command.
     pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
-        let client = client(global, self.management_key.as_deref())?;
+        let client = self.key.client(global)?;
         let roles = client.management().roles();
         match self.command {
             RolesCommand::Create { name, fields } => {
@@ -206,14 +200,8 @@ fn print_roles(roles: &[RoleResponse], out: &Out) {
 /// `descope permissions ...`
 #[derive(Debug, Args)]
 pub struct PermissionsArgs {
-    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
-    #[arg(
-        long,
-        env = "DESCOPE_MANAGEMENT_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    management_key: Option<String>,
+    #[command(flatten)]
+    key: ManagementKeyArg,
     #[command(subcommand)]
     command: PermissionsCommand,
 }
@@ -255,7 +243,7 @@ enum PermissionsCommand {
 impl PermissionsArgs {
     /// Runs the command.
     pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
-        let client = client(global, self.management_key.as_deref())?;
+        let client = self.key.client(global)?;
         let permissions = client.management().permissions();
         match self.command {
             PermissionsCommand::Create { name, description } => {

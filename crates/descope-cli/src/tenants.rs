@@ -8,20 +8,14 @@ use serde_json::json;
 
 use crate::commands::{Out, waiting};
 use crate::error::CliError;
-use crate::mgmt::{client, confirm};
+use crate::mgmt::{ManagementKeyArg, confirm};
 use crate::output::table;
 
 /// `descope tenants ...`
 #[derive(Debug, Args)]
 pub struct TenantsArgs {
-    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
-    #[arg(
-        long,
-        env = "DESCOPE_MANAGEMENT_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    management_key: Option<String>,
+    #[command(flatten)]
+    key: ManagementKeyArg,
     #[command(subcommand)]
     command: TenantsCommand,
 }
@@ -158,7 +152,7 @@ fn done(out: &Out, what: &str, id: &str) {
 impl TenantsArgs {
     /// Runs the command.
     pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
-        let client = client(global, self.management_key.as_deref())?;
+        let client = self.key.client(global)?;
         let tenants = client.management().tenants();
         match self.command {
             TenantsCommand::Create {

@@ -8,20 +8,14 @@ use serde_json::{Value, json};
 use crate::commands::{Out, waiting};
 use crate::error::CliError;
 use crate::input::secret;
-use crate::mgmt::{client, confirm};
+use crate::mgmt::{ManagementKeyArg, confirm};
 use crate::output::table;
 
 /// `descope users ...`
 #[derive(Debug, Args)]
 pub struct UsersArgs {
-    /// The management key [env: DESCOPE_MANAGEMENT_KEY].
-    #[arg(
-        long,
-        env = "DESCOPE_MANAGEMENT_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    management_key: Option<String>,
+    #[command(flatten)]
+    key: ManagementKeyArg,
     #[command(subcommand)]
     command: UsersCommand,
 }
@@ -311,7 +305,7 @@ macro_rules! apply_fields {
 impl UsersArgs {
     /// Runs the command.
     pub async fn run(self, global: &crate::Global, out: &Out) -> Result<(), CliError> {
-        let client = client(global, self.management_key.as_deref())?;
+        let client = self.key.client(global)?;
         let users = client.management().users();
         match self.command {
             UsersCommand::Invite(args) => args.run(&users, out).await?,
