@@ -32,7 +32,7 @@ pub(crate) struct State {
     /// Lower-cased login id → user id.
     logins: HashMap<String, String>,
     pub(crate) tenants: Vec<SeedTenant>,
-    roles: HashMap<String, Vec<String>>,
+    pub(crate) roles: HashMap<String, Vec<String>>,
     pub(crate) access_keys: Vec<SeedAccessKey>,
     pub(crate) management_keys: Vec<SeedManagementKey>,
     pub(crate) oauth_defaults: BTreeMap<String, String>,
@@ -319,6 +319,7 @@ mod tests {
             amr: Vec::new(),
             dct: None,
             custom_claims: Map::new(),
+            created: 0,
             exp,
             revoked: false,
         }
