@@ -72,6 +72,7 @@ async fn main() -> ExitCode {
     println!("Descope emulator listening on {}", emulator.base_url());
     println!("base URL:   {}", emulator.base_url());
     println!("project id: {}", emulator.project_id());
+    println!("console:    {}/emulator/", emulator.base_url());
     if let Some(key) = emulator.management_key() {
         println!("management key: {key}");
     }
