@@ -29,9 +29,8 @@ pub(crate) const STYLE: &str = include_str!("style.css");
 /// The console's script: live outbox, copy buttons, confirmations.
 const SCRIPT: &str = include_str!("console.js");
 
-/// Pages and the assets they use: nothing else may load (no network, no inline script),
-/// no page may frame the console (its buttons act), and the outbox links' tokens are not
-/// sent as a referrer.
+/// Pages and the assets they use: nothing else may load (no network, no inline script), and
+/// no page may frame the console (its buttons act).
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -64,7 +63,9 @@ pub(crate) fn html(body: String) -> Response {
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::REFERRER_POLICY, "no-referrer"),
+            // Not `no-referrer`: under it Chromium sends `Origin: null` with the console's own
+            // form posts, which the guard (rightly) refuses. Links out carry `noreferrer`.
+            (header::REFERRER_POLICY, "same-origin"),
             (header::X_FRAME_OPTIONS, "DENY"),
         ],
         body,

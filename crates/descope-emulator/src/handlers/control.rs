@@ -144,7 +144,7 @@ pub(super) async fn clear_faults(State(app): State<App>, reply: Reply) -> Respon
 
 /// `POST /emulator/users/{userId}/activate` and `/deactivate`: sets the user's status, as
 /// the management API's status update does (a deactivated user's sign-ins are refused).
-async fn set_status(
+fn set_status(
     project: &crate::project::Project,
     user_id: &str,
     disabled: bool,
@@ -164,7 +164,7 @@ pub(super) async fn deactivate_user(
     Path(user_id): Path<String>,
     reply: Reply,
 ) -> Result<Response, ApiError> {
-    set_status(&project, &user_id, true, reply).await
+    set_status(&project, &user_id, true, reply)
 }
 
 pub(super) async fn activate_user(
@@ -172,7 +172,7 @@ pub(super) async fn activate_user(
     Path(user_id): Path<String>,
     reply: Reply,
 ) -> Result<Response, ApiError> {
-    set_status(&project, &user_id, false, reply).await
+    set_status(&project, &user_id, false, reply)
 }
 
 /// `POST /emulator/users/{userId}/logout`: revokes every session of the user, as its own

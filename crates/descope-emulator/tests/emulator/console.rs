@@ -41,6 +41,7 @@ async fn page(env: &Env, path: &str) -> String {
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(headers["referrer-policy"], "same-origin");
     response.text().await.unwrap()
 }
 
@@ -148,7 +149,7 @@ async fn pages_list_outbox_users_sessions_and_directory_without_secrets() {
     let other = page(&env, "/emulator/console/users?projectId=P2Other").await;
     assert!(other.contains("<option value=\"P2Other\" selected>"));
     assert!(other.contains(&format!("<option value=\"{}\">", env.pid)));
-    // Unknown user: a Descope-shaped 404.
+    // Unknown user: the Descope error for it (400 E062108).
     let (status, _) = env.get("/emulator/console/users/U2Nobody", None).await;
     assert_eq!(status, 400);
 }
