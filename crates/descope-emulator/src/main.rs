@@ -72,10 +72,10 @@ async fn main() -> ExitCode {
     println!("Descope emulator listening on {}", emulator.base_url());
     println!("base URL:   {}", emulator.base_url());
     println!("project id: {}", emulator.project_id());
-    println!("console:    {}/emulator/", emulator.base_url());
     if let Some(key) = emulator.management_key() {
         println!("management key: {key}");
     }
+    println!("console:    {}/emulator/", emulator.base_url());
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("error: cannot listen for Ctrl-C");
     }
