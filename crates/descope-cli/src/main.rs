@@ -132,6 +132,9 @@ struct EmulatorArgs {
     /// Show a sign-in page at the provider/IdP URL instead of redirecting at once.
     #[arg(long)]
     interactive: bool,
+    /// Open the web console (outbox, users, keys, clock) in the default browser.
+    #[arg(long)]
+    open: bool,
 }
 
 /// The clap command, with the exit codes under every command's help.
@@ -233,16 +236,27 @@ async fn run_emulator(args: EmulatorArgs, out: &commands::Out) -> Result<(), Cli
     let emulator = Emulator::start(config)
         .await
         .map_err(|e| CliError::Config(format!("the emulator did not start: {e}")))?;
+    let console = format!("{}/emulator/", emulator.base_url());
     if out.json {
         println!(
             "{}",
-            serde_json::json!({ "baseUrl": emulator.base_url(), "projectId": emulator.project_id() })
+            serde_json::json!({
+                "baseUrl": emulator.base_url(),
+                "projectId": emulator.project_id(),
+                "consoleUrl": console,
+            })
         );
     } else {
         println!("Descope emulator running. Point an SDK at it with:");
         println!("  export DESCOPE_BASE_URL={}", emulator.base_url());
         println!("  export DESCOPE_PROJECT_ID={}", emulator.project_id());
+        println!("console: {console}");
         println!("Press Ctrl-C to stop.");
+    }
+    if args.open
+        && let Err(e) = open_in_browser(&console)
+    {
+        eprintln!("Could not open a browser ({e}); open {console} yourself.");
     }
     tokio::signal::ctrl_c()
         .await
@@ -252,6 +266,29 @@ async fn run_emulator(args: EmulatorArgs, out: &commands::Out) -> Result<(), Cli
         println!("Emulator stopped.");
     }
     Ok(())
+}
+
+/// Opens `url` in the default browser with the platform's own opener (`xdg-open`, `open`,
+/// `cmd /c start`), without waiting for it: no browser-launching dependency for one call.
+fn open_in_browser(url: &str) -> std::io::Result<()> {
+    use std::process::{Command, Stdio};
+    let mut command = if cfg!(target_os = "macos") {
+        Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = Command::new("cmd");
+        // `start`'s first quoted argument is a window title.
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        Command::new("xdg-open")
+    };
+    command
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(drop)
 }
 
 /// `-v`: one line per HTTP call (the transport's `descope.http` span, closed with its

@@ -782,6 +782,10 @@ async fn emulator_command_stops_on_ctrl_c() {
     let project_id = started["projectId"].as_str().unwrap();
     let keys = http("GET", &format!("{base_url}/v2/keys/{project_id}"), None).await;
     assert!(keys.status().is_success());
+    assert_eq!(started["consoleUrl"], format!("{base_url}/emulator/"));
+    let console = http("GET", &format!("{base_url}/emulator/"), None).await;
+    assert!(console.status().is_success());
+    assert!(String::from_utf8_lossy(console.body()).contains("<h1>Outbox</h1>"));
 
     // SIGINT, as Ctrl-C sends.
     let pid = child.id().unwrap().to_string();
@@ -2080,4 +2084,56 @@ async fn roles_permissions_and_access_keys_commands() {
     descope(e, &["access-keys", "load", &id], &with_key, None)
         .await
         .assert_fails(6, "E011004");
+}
+
+/// `--open` hands the console's URL to the platform's opener (`xdg-open` here, replaced by a
+/// script that records its argument).
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_open_hands_the_console_url_to_the_browser() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = std::env::temp_dir().join(format!("descope-cli-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opened = dir.join("opened");
+    let opener = dir.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["emulator", "--port", "0", "--json", "--open"])
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let started: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    let console = started["consoleUrl"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let url = loop {
+        if let Ok(url) = std::fs::read_to_string(&opened)
+            && !url.is_empty()
+        {
+            break url;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the opener was not run"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(url, console);
+    child.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -43,6 +43,20 @@ pub(crate) enum Fault {
     Oversize { bytes: usize },
 }
 
+impl Fault {
+    /// The `kind` name of the rule, as posted.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Delay { .. } => "delay",
+            Self::Status { .. } => "status",
+            Self::Reset => "reset",
+            Self::Truncate => "truncate",
+            Self::Html502 => "html502",
+            Self::Oversize { .. } => "oversize",
+        }
+    }
+}
+
 /// Body of `POST /emulator/faults`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -98,6 +112,16 @@ impl Faults {
                 });
         }
         Ok(())
+    }
+
+    /// The armed rules, oldest first: path, requests left, and the fault's kind.
+    pub(crate) fn list(&self) -> Vec<(String, u32, &'static str)> {
+        self.rules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|r| (r.path.clone(), r.remaining, r.fault.kind()))
+            .collect()
     }
 
     pub(crate) fn clear(&self) {

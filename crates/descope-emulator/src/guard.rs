@@ -7,7 +7,11 @@
 //! or one the emulator was configured with in `Host`; must not come from a cross-site page
 //! (`Sec-Fetch-Site: cross-site`, or an `Origin` whose host fails the same rule); and any
 //! body must be `application/json`, which browsers cannot send cross-origin without a CORS
-//! preflight the emulator never grants.
+//! preflight the emulator never grants. The one exception is the web console's own forms:
+//! `application/x-www-form-urlencoded` is accepted only with an `Origin` equal to the
+//! emulator's own (scheme aside, the `Host` the request names) and no `Sec-Fetch-Site` other
+//! than `same-origin`, so a form on any other page, even another port of localhost, is
+//! still refused.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -89,7 +93,7 @@ impl ControlGuard {
         {
             return Err(forbidden("The control API refuses cross-site requests"));
         }
-        if has_body(headers) && !is_json(headers) {
+        if has_body(headers) && !is_json(headers) && !is_own_form(headers, host) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::InvalidRequest,
@@ -150,12 +154,42 @@ fn has_body(headers: &HeaderMap) -> bool {
         || text(headers, "content-length").is_some_and(|n| n.trim() != "0")
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
+fn content_type_is(headers: &HeaderMap, wanted: &str) -> bool {
     text(headers, "content-type").is_some_and(|v| {
         v.split(';')
             .next()
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(wanted))
     })
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    content_type_is(headers, "application/json")
+}
+
+/// A form posted by a page of the emulator itself (the console): form content type, an
+/// `Origin` naming exactly the host and port the request was sent to, and a same-origin
+/// fetch when the browser says which.
+pub(crate) fn is_own_form(headers: &HeaderMap, host: Option<&str>) -> bool {
+    if !content_type_is(headers, "application/x-www-form-urlencoded") {
+        return false;
+    }
+    if text(headers, "sec-fetch-site").is_some_and(|s| !s.eq_ignore_ascii_case("same-origin")) {
+        return false;
+    }
+    let (Some(origin), Some(host)) = (text(headers, "origin"), host) else {
+        return false;
+    };
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    if !matches!(origin.scheme(), "http" | "https") {
+        return false;
+    }
+    // The Host as the same scheme would read it, so default ports compare equal.
+    let Ok(own) = url::Url::parse(&format!("{}://{host}/", origin.scheme())) else {
+        return false;
+    };
+    origin.host() == own.host() && origin.port_or_known_default() == own.port_or_known_default()
 }
 
 /// Layer of the control routes only: the Descope API routes serve SDKs from anywhere, and the
@@ -195,6 +229,55 @@ mod tests {
         );
         assert_eq!(origin_host("null"), None);
         assert_eq!(origin_host("file:///x"), None);
+    }
+
+    fn form_headers(origin: Option<&str>, site: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
+        if let Some(origin) = origin {
+            headers.insert(header::ORIGIN, origin.parse().unwrap());
+        }
+        if let Some(site) = site {
+            headers.insert("sec-fetch-site", site.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn forms_only_from_the_emulators_own_origin() {
+        let host = Some("127.0.0.1:4010");
+        let own = form_headers(Some("http://127.0.0.1:4010"), Some("same-origin"));
+        assert!(is_own_form(&own, host));
+        assert!(is_own_form(
+            &form_headers(Some("http://127.0.0.1:4010"), None),
+            host
+        ));
+        assert!(is_own_form(
+            &form_headers(Some("http://localhost"), None),
+            Some("localhost:80")
+        ));
+        // Another port of the same host is another origin (another local app).
+        assert!(!is_own_form(
+            &form_headers(Some("http://127.0.0.1:3000"), None),
+            host
+        ));
+        assert!(!is_own_form(
+            &form_headers(Some("http://localhost:4010"), None),
+            host
+        ));
+        assert!(!is_own_form(&form_headers(None, None), host));
+        assert!(!is_own_form(&form_headers(Some("null"), None), host));
+        assert!(!is_own_form(
+            &form_headers(Some("http://127.0.0.1:4010"), Some("same-site")),
+            host
+        ));
+        assert!(!is_own_form(&own, None));
+        let mut multipart = own.clone();
+        multipart.insert(header::CONTENT_TYPE, "multipart/form-data".parse().unwrap());
+        assert!(!is_own_form(&multipart, host));
     }
 
     #[test]

@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn rs256_round_trip_and_rejections() {
-        let ring = KeyRing::new(SigningKey::generate().unwrap());
+        let ring = KeyRing::new(SigningKey::generate().unwrap(), 0);
         let token = ring.current().sign_jwt(&json!({"sub": "U1"})).unwrap();
         let claims: Value = verify_rs256(&ring, &token, 0).unwrap();
         assert_eq!(claims["sub"], "U1");

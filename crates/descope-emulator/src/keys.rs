@@ -130,13 +130,33 @@ struct Header<'a> {
 #[derive(Debug)]
 pub(crate) struct KeyRing {
     current: Arc<SigningKey>,
-    retired: Vec<(Arc<SigningKey>, i64)>,
+    /// When the current key was made current (unix seconds).
+    current_since: i64,
+    retired: Vec<Retired>,
+}
+
+#[derive(Debug)]
+struct Retired {
+    key: Arc<SigningKey>,
+    created: i64,
+    until: i64,
+}
+
+/// A key as the web console lists it (public facts only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyInfo {
+    pub(crate) kid: String,
+    /// When it became the signing key (unix seconds).
+    pub(crate) created: i64,
+    /// `None` for the current key; else when its grace period ends.
+    pub(crate) valid_until: Option<i64>,
 }
 
 impl KeyRing {
-    pub(crate) fn new(key: SigningKey) -> Self {
+    pub(crate) fn new(key: SigningKey, now: i64) -> Self {
         Self {
             current: Arc::new(key),
+            current_since: now,
             retired: Vec::new(),
         }
     }
@@ -153,9 +173,14 @@ impl KeyRing {
         now: i64,
     ) -> Arc<SigningKey> {
         let old = std::mem::replace(&mut self.current, Arc::new(key));
-        self.retired.retain(|(_, until)| *until > now);
+        let created = std::mem::replace(&mut self.current_since, now);
+        self.retired.retain(|r| r.until > now);
         if retire_until > now {
-            self.retired.push((Arc::clone(&old), retire_until));
+            self.retired.push(Retired {
+                key: Arc::clone(&old),
+                created,
+                until: retire_until,
+            });
         }
         old
     }
@@ -167,20 +192,35 @@ impl KeyRing {
         }
         self.retired
             .iter()
-            .find(|(k, until)| k.kid == kid && *until > now)
-            .map(|(k, _)| Arc::clone(k))
+            .find(|r| r.key.kid == kid && r.until > now)
+            .map(|r| Arc::clone(&r.key))
+    }
+
+    fn live(&self, now: i64) -> impl Iterator<Item = &Retired> {
+        self.retired.iter().filter(move |r| r.until > now)
     }
 
     /// The served JWKs: current first.
     pub(crate) fn jwks(&self, now: i64) -> Vec<Jwk> {
         std::iter::once(&self.current)
-            .chain(
-                self.retired
-                    .iter()
-                    .filter(|(_, until)| *until > now)
-                    .map(|(k, _)| k),
-            )
+            .chain(self.live(now).map(|r| &r.key))
             .map(|k| k.jwk.clone())
             .collect()
+    }
+
+    /// The served keys, current first, with when they were made current and until when
+    /// the retired ones are accepted.
+    pub(crate) fn infos(&self, now: i64) -> Vec<KeyInfo> {
+        std::iter::once(KeyInfo {
+            kid: self.current.kid.clone(),
+            created: self.current_since,
+            valid_until: None,
+        })
+        .chain(self.live(now).map(|r| KeyInfo {
+            kid: r.key.kid.clone(),
+            created: r.created,
+            valid_until: Some(r.until),
+        }))
+        .collect()
     }
 }

@@ -43,6 +43,7 @@ mod bearer;
 mod clock;
 mod config;
 mod conn;
+mod console;
 mod counter;
 mod error;
 mod extract;

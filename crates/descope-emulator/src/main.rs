@@ -75,6 +75,7 @@ async fn main() -> ExitCode {
     if let Some(key) = emulator.management_key() {
         println!("management key: {key}");
     }
+    println!("console:    {}/emulator/", emulator.base_url());
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("error: cannot listen for Ctrl-C");
     }

@@ -45,6 +45,22 @@ impl Projects {
         id == self.config.project_id || self.config.projects.iter().any(|p| p == id)
     }
 
+    /// The configured projects and those created since, sorted (the console's switcher).
+    pub(crate) fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .cells
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .map(|id| id.as_str().to_owned())
+            .chain(std::iter::once(self.config.project_id.clone()))
+            .chain(self.config.projects.iter().cloned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// The project, created on first use.
     pub(crate) async fn get(&self, id: &ProjectId) -> Result<Arc<Project>, ApiError> {
         if self.config.strict_projects && !self.known(id) {

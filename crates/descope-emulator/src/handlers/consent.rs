@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::redirect::{default_login, ttl};
 use crate::api_error::ApiError;
 use crate::app::App;
+use crate::console::escape;
 use crate::extract::QueryMap;
 use crate::project::{FlowKind, PendingCode, Project};
 use crate::random;
@@ -126,9 +127,12 @@ fn sign_in_page(project: &Project, state: &str) -> Result<Response, ApiError> {
         .unwrap_or_else(|| default_login(&st, &flow.kind));
     let (title, state_attr) = (escape(&title), escape(state));
     let mut html = format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} - Descope emulator</title></head>\n<body>\n<h1>{title}</h1>\n\
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} - Descope emulator</title>\
+         <link rel=\"stylesheet\" href=\"/emulator/style.css\"></head>\n<body>\n<main class=\"card\">\n<h1>{title}</h1>\n\
          <form method=\"post\">\n<input type=\"hidden\" name=\"state\" value=\"{state_attr}\">\n\
-         <label>Email <input type=\"email\" name=\"loginId\" value=\"{}\" required></label>\n\
+         <label class=\"block\" for=\"loginId\">Email <input type=\"email\" id=\"loginId\" name=\"loginId\" value=\"{}\" autocomplete=\"username\" required></label>\n\
          <button type=\"submit\">Sign in</button>\n</form>\n",
         escape(&prefill)
     );
@@ -141,24 +145,9 @@ fn sign_in_page(project: &Project, state: &str) -> Result<Response, ApiError> {
         html.push_str(&format!(
             "<form method=\"post\"><input type=\"hidden\" name=\"state\" value=\"{state_attr}\">\
              <input type=\"hidden\" name=\"loginId\" value=\"{login}\">\
-             <button type=\"submit\">{login}</button></form>\n"
+             <button type=\"submit\" class=\"choice\">{login}</button></form>\n"
         ));
     }
-    html.push_str("</body></html>\n");
+    html.push_str("</main>\n</body></html>\n");
     Ok(Html(html).into_response())
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -38,6 +38,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::app::App;
+use crate::console;
 use crate::guard::ControlGuard;
 use crate::project::{Prior, State as ProjectState, user_value};
 use crate::ratelimit::RateLimiter;
@@ -361,6 +362,13 @@ pub(crate) fn router(app: App) -> Router {
             "/emulator/idp/{project}/{tenant}/authorize",
             get(consent::page).post(consent::submit),
         )
+        // The console's assets: public, static, and used by the provider pages too.
+        .route("/emulator/style.css", get(console::style))
+        .route("/emulator/console.js", get(console::script))
+        .route(
+            "/emulator",
+            get(|| async { axum::response::Redirect::permanent("/emulator/") }),
+        )
         .merge(control_routes(&app))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
@@ -396,12 +404,34 @@ fn control_routes(app: &App) -> Router<App> {
     Router::new()
         .route("/emulator/reset", post(control::reset))
         .route("/emulator/users", get(control::users))
+        .route("/emulator/users/{user_id}", delete(control::delete_user))
+        .route(
+            "/emulator/users/{user_id}/deactivate",
+            post(control::deactivate_user),
+        )
+        .route(
+            "/emulator/users/{user_id}/activate",
+            post(control::activate_user),
+        )
+        .route(
+            "/emulator/users/{user_id}/logout",
+            post(control::logout_user),
+        )
+        .route(
+            "/emulator/users/{user_id}/delete",
+            post(control::delete_user),
+        )
+        .route("/emulator/keys", get(control::keys))
         .route("/emulator/keys/rotate", post(control::rotate))
         .route("/emulator/clock", post(control::clock))
+        .route("/emulator/clock/advance", post(control::advance_clock))
         .route(
             "/emulator/faults",
-            post(control::add_fault).delete(control::clear_faults),
+            get(control::faults)
+                .post(control::add_fault)
+                .delete(control::clear_faults),
         )
+        .route("/emulator/faults/clear", post(control::clear_faults))
         .route(
             "/emulator/requests",
             get(control::requests).delete(control::clear_requests),
@@ -410,6 +440,14 @@ fn control_routes(app: &App) -> Router<App> {
             "/emulator/outbox",
             get(control::outbox).delete(control::clear_outbox),
         )
+        .route("/emulator/outbox/clear", post(control::clear_outbox))
+        // The web console: its pages show codes and users, so they are guarded too.
+        .route("/emulator/", get(console::outbox_page))
+        .route("/emulator/console/outbox", get(console::outbox_rows))
+        .route("/emulator/console/users", get(console::users_page))
+        .route("/emulator/console/users/{user_id}", get(console::user_page))
+        .route("/emulator/console/directory", get(console::directory_page))
+        .route("/emulator/console/system", get(console::system_page))
         .route("/emulator/native/authorize", post(native::authorize))
         .route("/emulator/notp/tap", get(notp::tap))
         .route_layer(from_fn_with_state(guard, crate::guard::middleware))

@@ -42,7 +42,7 @@ pub(crate) use webauthn::{Ceremony, MAX_CREDENTIALS, Purpose, StoredPasskey, Tra
 use crate::clock::OffsetClock;
 use crate::config::EmulatorConfig;
 use crate::jwt::{self, TokenError};
-use crate::keys::{KeyRing, SigningKey};
+use crate::keys::{KeyInfo, KeyRing, SigningKey};
 
 pub(crate) struct Project {
     pub(crate) id: String,
@@ -62,13 +62,14 @@ impl Project {
         clock: Arc<OffsetClock>,
         base_url: &str,
     ) -> Self {
-        let state = State::from_seed(&config.seed, clock.now_unix());
+        let now = clock.now_unix();
+        let state = State::from_seed(&config.seed, now);
         Self {
             id: id.to_owned(),
             issuer: format!("{base_url}/{id}"),
             config,
             clock,
-            keys: RwLock::new(KeyRing::new(key)),
+            keys: RwLock::new(KeyRing::new(key, now)),
             state: Mutex::new(state),
         }
     }
@@ -94,6 +95,14 @@ impl Project {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .jwks(self.now())
+    }
+
+    /// The served keys, current first (for the web console).
+    pub(crate) fn key_infos(&self) -> Vec<KeyInfo> {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .infos(self.now())
     }
 
     /// Makes `key` current; the old key stays valid for `grace_seconds`. Returns the old kid.

@@ -29,6 +29,8 @@ pub(crate) struct RefreshSession {
     pub(crate) amr: Vec<String>,
     pub(crate) dct: Option<String>,
     pub(crate) custom_claims: Map<String, Value>,
+    /// When the sign-in happened (kept across rotation).
+    pub(crate) created: i64,
     pub(crate) exp: i64,
     pub(crate) revoked: bool,
 }
@@ -142,6 +144,7 @@ impl Project {
                     amr: grant.amr.clone(),
                     dct: grant.dct.clone(),
                     custom_claims: grant.custom_claims.clone(),
+                    created: now,
                     exp: refresh_exp,
                     revoked: false,
                 },
@@ -297,6 +300,21 @@ impl Project {
             (true, false) => ApiError::invalid_token("the session expired"),
             (false, false) => ApiError::invalid_token("unknown session"),
         })
+    }
+
+    /// Revokes every session of a user (the console's "log out everywhere"); returns how
+    /// many were live.
+    pub(crate) fn logout_user(&self, user_id: &str) -> usize {
+        let now = self.now();
+        let mut st = self.lock();
+        let mut live = 0;
+        for session in st.sessions.values_mut().filter(|s| s.user_id == user_id) {
+            if !session.revoked && session.exp > now {
+                live += 1;
+            }
+            session.revoked = true;
+        }
+        live
     }
 
     /// Revokes the refresh token's session, or (`all`) every session of its user.

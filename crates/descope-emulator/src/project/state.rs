@@ -349,6 +349,7 @@ mod tests {
             amr: Vec::new(),
             dct: None,
             custom_claims: Map::new(),
+            created: 0,
             exp,
             revoked: false,
         }

@@ -3,6 +3,7 @@
 mod common;
 
 mod concurrency;
+mod console;
 mod control;
 mod enchantedlink;
 mod errors;
