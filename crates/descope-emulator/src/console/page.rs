@@ -488,14 +488,17 @@ pub(crate) fn directory(frame: &Frame, d: &Directory) -> String {
         body.push_str("<p class=\"muted\">No access keys.</p>\n");
     } else {
         body.push_str(
-            "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Key id</th><th scope=\"col\">Roles</th>\
+            "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Key id</th>\
+             <th scope=\"col\">Name</th><th scope=\"col\">Status</th><th scope=\"col\">Roles</th>\
              <th scope=\"col\">Tenants</th></tr></thead>\n<tbody>\n",
         );
         for k in &d.access_keys {
             let _ = writeln!(
                 body,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&k.id),
+                escape(&k.name),
+                if k.active { "active" } else { "deactivated" },
                 list(&k.roles),
                 list(&k.tenants)
             );

@@ -2,6 +2,9 @@
 //! place the console reads the state: pages render these rows and nothing else, so what
 //! can appear on a page (and what cannot: refresh tokens, key secrets) is decided here.
 
+use descope_types::MgmtAuditSearchRequest;
+use serde_json::Value;
+
 use crate::keys::KeyInfo;
 use crate::project::State;
 
@@ -80,6 +83,8 @@ pub(crate) struct RoleRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AccessKeyRow {
     pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) active: bool,
     pub(crate) roles: Vec<String>,
     pub(crate) tenants: Vec<String>,
 }
@@ -210,18 +215,47 @@ pub(crate) fn sessions(st: &State, user_id: &str, now: i64) -> Vec<SessionRow> {
     rows
 }
 
-/// A user's audit records, newest first. The emulator keeps no audit log yet, so none.
-pub(crate) fn user_audit(_st: &State, _user_id: &str) -> Vec<AuditRow> {
-    Vec::new()
+/// Audit records shown on a user's page at most.
+const AUDIT_ROWS: usize = 100;
+
+/// A user's audit records (sign-ins, refreshes, logouts, failures), newest first.
+pub(crate) fn user_audit(st: &State, user_id: &str) -> Vec<AuditRow> {
+    let filter = MgmtAuditSearchRequest {
+        user_ids: vec![user_id.to_owned()],
+        ..MgmtAuditSearchRequest::default()
+    };
+    st.audit
+        .search(&filter)
+        .into_iter()
+        .take(AUDIT_ROWS)
+        .map(|r| {
+            let mut detail = vec![r.method];
+            if !r.remote_address.is_empty() {
+                detail.push(r.remote_address);
+            }
+            if let Some(Value::String(error)) = r.data.get("error_message") {
+                detail.push(error.clone());
+            }
+            AuditRow {
+                time: r.occurred / 1000,
+                action: r.action,
+                detail: detail.join(" · "),
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn directory(st: &State) -> Directory {
     let mut roles: Vec<RoleRow> = st
         .roles
-        .iter()
-        .map(|(name, permissions)| RoleRow {
-            name: name.clone(),
-            permissions: permissions.clone(),
+        .roles()
+        .map(|r| RoleRow {
+            name: if r.tenant_id.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{} (tenant {})", r.name, r.tenant_id)
+            },
+            permissions: r.permissions.clone(),
         })
         .collect();
     roles.sort_by(|a, b| a.name.cmp(&b.name));
@@ -241,6 +275,8 @@ pub(crate) fn directory(st: &State) -> Directory {
             .iter()
             .map(|k| AccessKeyRow {
                 id: k.id.clone(),
+                name: k.name.clone(),
+                active: k.active,
                 roles: k.roles.clone(),
                 tenants: k.tenants.iter().map(|t| t.tenant_id.clone()).collect(),
             })

@@ -854,11 +854,7 @@ pub(super) async fn logout_user(
             .ok_or_else(ApiError::mgmt_user_not_found)?,
         _ => return Err(ApiError::missing_field("loginId")),
     };
-    // A scan of the sessions, as the sign-in side's logout-all does.
-    st.sessions
-        .values_mut()
-        .filter(|s| s.user_id == user_id)
-        .for_each(|s| s.revoked = true);
+    st.revoke_sessions(&user_id, 0);
     Ok(Json(json!({})))
 }
 

@@ -64,11 +64,7 @@ pub(super) async fn stop_impersonation(
 
 /// Revokes every refresh session of the user (`revokeOtherSessions`).
 fn revoke_sessions(project: &Project, user_id: &str) {
-    let mut st = project.lock();
-    st.sessions
-        .values_mut()
-        .filter(|s| s.user_id == user_id)
-        .for_each(|s| s.revoked = true);
+    project.lock().revoke_sessions(user_id, 0);
 }
 
 fn grant(

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::Project;
 use super::audit::{AuditEvent, LOGIN_SUCCEED, LOGOUT, USER_REFRESH};
 use super::expiring::Expires;
-use super::state::Authz;
+use super::state::{Authz, State};
 use super::users::User;
 use crate::api_error::ApiError;
 use crate::keys::SigningKey;
@@ -306,15 +306,7 @@ impl Project {
     /// many were live.
     pub(crate) fn logout_user(&self, user_id: &str) -> usize {
         let now = self.now();
-        let mut st = self.lock();
-        let mut live = 0;
-        for session in st.sessions.values_mut().filter(|s| s.user_id == user_id) {
-            if !session.revoked && session.exp > now {
-                live += 1;
-            }
-            session.revoked = true;
-        }
-        live
+        self.lock().revoke_sessions(user_id, now)
     }
 
     /// Revokes the refresh token's session, or (`all`) every session of its user.
@@ -326,11 +318,7 @@ impl Project {
             self.audit(&mut st, event);
         }
         if all {
-            // A scan, but only on logout-all.
-            st.sessions
-                .values_mut()
-                .filter(|s| s.user_id == session.user_id)
-                .for_each(|s| s.revoked = true);
+            st.revoke_sessions(&session.user_id, 0);
         } else if let Some(s) = st.sessions.get_mut(&jti) {
             s.revoked = true;
         }
@@ -440,5 +428,21 @@ impl Project {
             cookie_name: Some(DRN_REFRESH.to_owned()),
             ..JwtResponse::default()
         })
+    }
+}
+
+impl State {
+    /// Revokes every refresh session of a user (logout-all, the management API's logout,
+    /// `revokeOtherSessions`, the console); returns how many were live at `now`. A scan of
+    /// the sessions, which only these calls pay.
+    pub(crate) fn revoke_sessions(&mut self, user_id: &str, now: i64) -> usize {
+        let mut live = 0;
+        for session in self.sessions.values_mut().filter(|s| s.user_id == user_id) {
+            if !session.revoked && session.exp > now {
+                live += 1;
+            }
+            session.revoked = true;
+        }
+        live
     }
 }

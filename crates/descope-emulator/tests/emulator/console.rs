@@ -128,7 +128,9 @@ async fn pages_list_outbox_users_sessions_and_directory_without_secrets() {
     let user = page(&env, &format!("/emulator/console/users/{user_id}")).await;
     assert!(user.contains("<table id=\"sessions\">"));
     assert!(user.contains("live"));
-    assert!(user.contains("Audit records appear here."));
+    // The sign-up's audit record, from the same log the management API searches.
+    assert!(user.contains("<td>LoginSucceed</td>"), "{user}");
+    assert!(!user.contains("Audit records appear here."));
     assert!(user.contains(&format!("/emulator/users/{user_id}/logout?projectId=")));
 
     let directory = page(&env, "/emulator/console/directory").await;
