@@ -74,7 +74,7 @@ impl<'a> Jwt<'a> {
 
     /// Signs an existing user in without any credential (`POST /v1/mgmt/auth/signin`): a
     /// full session (its refresh token works with
-    /// [`Client::refresh_session`](crate::Client::refresh_session)).
+    /// [`Client::refresh`](crate::Client::refresh)).
     pub fn sign_in(&self, login_id: impl Into<String>) -> MgmtSignIn<'a> {
         MgmtSignIn {
             client: self.client,
