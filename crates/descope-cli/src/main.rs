@@ -7,6 +7,7 @@
 //!
 //! See docs/cli.md for every command, the token inputs and the exit codes.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -237,22 +238,33 @@ async fn run_emulator(args: EmulatorArgs, out: &commands::Out) -> Result<(), Cli
         .await
         .map_err(|e| CliError::Config(format!("the emulator did not start: {e}")))?;
     let console = format!("{}/emulator/", emulator.base_url());
+    // Write errors are ignored: a reader may close the pipe once it has what it needs.
+    let mut stdout = std::io::stdout().lock();
     if out.json {
-        println!(
+        let _ = writeln!(
+            stdout,
             "{}",
             serde_json::json!({
                 "baseUrl": emulator.base_url(),
                 "projectId": emulator.project_id(),
+                "managementKey": emulator.management_key(),
                 "consoleUrl": console,
             })
         );
     } else {
-        println!("Descope emulator running. Point an SDK at it with:");
-        println!("  export DESCOPE_BASE_URL={}", emulator.base_url());
-        println!("  export DESCOPE_PROJECT_ID={}", emulator.project_id());
-        println!("console: {console}");
-        println!("Press Ctrl-C to stop.");
+        let _ = writeln!(
+            stdout,
+            "Descope emulator running. Point an SDK at it with:\n  export DESCOPE_BASE_URL={}\n  export DESCOPE_PROJECT_ID={}",
+            emulator.base_url(),
+            emulator.project_id()
+        );
+        if let Some(key) = emulator.management_key() {
+            let _ = writeln!(stdout, "  export DESCOPE_MANAGEMENT_KEY={key}");
+        }
+        let _ = writeln!(stdout, "console: {console}\nPress Ctrl-C to stop.");
     }
+    let _ = stdout.flush();
+    drop(stdout);
     if args.open
         && let Err(e) = open_in_browser(&console)
     {

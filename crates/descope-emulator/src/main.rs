@@ -69,16 +69,27 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("Descope emulator listening on {}", emulator.base_url());
-    println!("base URL:   {}", emulator.base_url());
-    println!("project id: {}", emulator.project_id());
-    if let Some(key) = emulator.management_key() {
-        println!("management key: {key}");
-    }
-    println!("console:    {}/emulator/", emulator.base_url());
+    banner(&emulator);
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("error: cannot listen for Ctrl-C");
     }
     emulator.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Prints where the emulator listens. A reader may stop reading after the lines it needs
+/// (`cargo xtask compat` does), so write errors are ignored: `println!` would panic on the
+/// closed pipe and take the emulator down with it.
+fn banner(emulator: &Emulator) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let base = emulator.base_url();
+    let _ = writeln!(out, "Descope emulator listening on {base}");
+    let _ = writeln!(out, "base URL:   {base}");
+    let _ = writeln!(out, "project id: {}", emulator.project_id());
+    if let Some(key) = emulator.management_key() {
+        let _ = writeln!(out, "management key: {key}");
+    }
+    let _ = writeln!(out, "console:    {base}/emulator/");
+    let _ = out.flush();
 }
