@@ -388,6 +388,7 @@ fn check_packages(
 
     if options.verify {
         forget_unpacked(&plan.order, &plan.next.to_string())?;
+        forget_built(&plan.order, &ws.target_directory)?;
     }
     let mut cmd = util::cargo();
     cmd.current_dir(scratch.path())
@@ -413,6 +414,36 @@ fn check_packages(
         }
     );
     util::run(&mut cmd)
+}
+
+/// Removes the build fingerprints of our crates from `target` (`<profile>/.fingerprint/
+/// <name>-<16 hex>`). Cargo never re-checks a registry package's sources, so an earlier
+/// rehearsal's build of `descope-types <version>` would otherwise be linked against this
+/// one's packages. Our path crates lose theirs too and rebuild once; dependencies keep theirs.
+fn forget_built(names: &[String], target: &std::path::Path) -> Result<(), Error> {
+    let Ok(profiles) = std::fs::read_dir(target) else {
+        return Ok(());
+    };
+    for profile in profiles.flatten() {
+        let Ok(entries) = std::fs::read_dir(profile.path().join(".fingerprint")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            let ours = file.rsplit_once('-').is_some_and(|(name, hash)| {
+                hash.len() == 16
+                    && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                    && names.iter().any(|n| n == name)
+            });
+            if ours {
+                std::fs::remove_dir_all(entry.path()).map_err(|e| {
+                    Error::io(format!("cannot remove {}", entry.path().display()), e)
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Removes our crates' unpacked copies at `version` from cargo's local-registry source
