@@ -102,6 +102,16 @@ pub(crate) fn with_method(mut amr: Vec<String>, method: &str) -> Vec<String> {
     amr
 }
 
+/// The data of a `LoginSucceed` record: `firstSeen: true` on the user's first sign-in (a
+/// sign-up, or a created user's first sign-in; see docs/spec-notes.md).
+fn login_data(first_seen: bool) -> Map<String, Value> {
+    let mut data = Map::new();
+    if first_seen {
+        data.insert("firstSeen".to_owned(), Value::Bool(true));
+    }
+    data
+}
+
 impl Project {
     fn ttl(seconds: u64) -> i64 {
         i64::try_from(seconds).unwrap_or(i64::MAX)
@@ -133,7 +143,7 @@ impl Project {
                     login_ids,
                     tenants: grant.dct.iter().cloned().collect(),
                     remote_address: grant.ip.clone(),
-                    data: Map::new(),
+                    data: login_data(first_seen),
                 },
             );
             st.sessions.insert(

@@ -208,6 +208,9 @@ async fn the_audit_trail_records_sign_ins_refreshes_logouts_and_failures() {
     );
     assert!(search["audits"][0]["occurred"].is_string());
     assert_eq!(search["audits"][3]["method"], "oauth");
+    // The first sign-in is marked; the refresh after it is not a sign-in at all.
+    assert_eq!(search["audits"][3]["data"]["firstSeen"], true, "{search}");
+    assert!(search["audits"][2]["data"].get("firstSeen").is_none());
     assert_eq!(search["total"], json!(actions.len()));
     assert_eq!(search["audits"][0]["method"], "otp");
     assert!(search["audits"][0]["data"]["error_message"].is_string());
