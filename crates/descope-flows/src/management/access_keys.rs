@@ -7,8 +7,7 @@ use descope_types::{
 };
 use serde_json::{Map, Value};
 
-use super::roles::void_call;
-use super::strings;
+use super::{strings, void_post};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -367,7 +366,7 @@ impl AccessKeyChange<'_> {
     pub async fn send(self) -> Result<(), Error> {
         require(&self.id, Argument::AccessKeyId)?;
         let body = MgmtAccessKeyIdRequest { id: self.id };
-        void_call(self.client, &self.call, self.path, &body).await
+        void_post(self.client, &self.call, self.path, &body).await
     }
 }
 

@@ -5,10 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use descope_types::{
     AuditEventType, MgmtAuditEventRequest, MgmtAuditSearchRequest, MgmtAuditSearchResponse,
 };
-use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
-use super::strings;
+use super::{strings, void_call};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::Error;
@@ -199,13 +198,10 @@ impl CreateAuditEvent<'_> {
 
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
-        let _: IgnoredAny = self
-            .client
-            .management_call(&self.call, |bearer| {
-                Request::post("/v1/mgmt/audit/event", bearer, &self.body)
-            })
-            .await?;
-        Ok(())
+        void_call(self.client, &self.call, |bearer| {
+            Request::post("/v1/mgmt/audit/event", bearer, &self.body)
+        })
+        .await
     }
 }
 

@@ -195,3 +195,22 @@ impl<'a> Management<'a> {
 pub(super) fn strings(values: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
     values.into_iter().map(Into::into).collect()
 }
+
+/// Sends a management call whose answer carries nothing (`{}`, which the Node SDK parses).
+pub(super) async fn void_call<F>(client: &Client, call: &CallOptions, make: F) -> Result<(), Error>
+where
+    F: for<'b> FnOnce(Bearer<'b>) -> Result<Request<'b>, Error>,
+{
+    let _: serde::de::IgnoredAny = client.management_call(call, make).await?;
+    Ok(())
+}
+
+/// [`void_call`] for a JSON `POST` to `path`.
+pub(super) async fn void_post(
+    client: &Client,
+    call: &CallOptions,
+    path: &'static str,
+    body: &impl serde::Serialize,
+) -> Result<(), Error> {
+    void_call(client, call, |bearer| Request::post(path, bearer, body)).await
+}

@@ -4,7 +4,7 @@ use descope_types::{
     MgmtPermissionDeleteRequest, MgmtPermissionRequest, MgmtPermissionsResponse, PermissionResponse,
 };
 
-use super::roles::void_call;
+use super::void_post;
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -95,7 +95,7 @@ impl PermissionChange<'_> {
         if let Some(name) = &self.body.new_name {
             require(name, Argument::Permission)?;
         }
-        void_call(self.client, &self.call, self.path, &self.body).await
+        void_post(self.client, &self.call, self.path, &self.body).await
     }
 }
 
@@ -115,7 +115,7 @@ impl DeletePermission<'_> {
     pub async fn send(self) -> Result<(), Error> {
         require(&self.name, Argument::Permission)?;
         let body = MgmtPermissionDeleteRequest { name: self.name };
-        void_call(self.client, &self.call, "/v1/mgmt/permission/delete", &body).await
+        void_post(self.client, &self.call, "/v1/mgmt/permission/delete", &body).await
     }
 }
 

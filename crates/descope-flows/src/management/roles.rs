@@ -3,9 +3,8 @@
 use descope_types::{
     MgmtRoleDeleteRequest, MgmtRoleRequest, MgmtRoleSearchRequest, MgmtRolesResponse, RoleResponse,
 };
-use serde::de::IgnoredAny;
 
-use super::strings;
+use super::{strings, void_post};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -81,19 +80,6 @@ impl<'a> Roles<'a> {
     }
 }
 
-/// Sends a management call whose answer is ignored (`{}`).
-pub(super) async fn void_call(
-    client: &Client,
-    call: &CallOptions,
-    path: &'static str,
-    body: &impl serde::Serialize,
-) -> Result<(), Error> {
-    let _: IgnoredAny = client
-        .management_call(call, |bearer| Request::post(path, bearer, body))
-        .await?;
-    Ok(())
-}
-
 /// Setters shared by [`CreateRole`] and [`UpdateRole`].
 macro_rules! role_fields {
     ($builder:ident) => {
@@ -161,7 +147,7 @@ impl CreateRole<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         self.check()?;
-        void_call(self.client, &self.call, "/v1/mgmt/role/create", &self.body).await
+        void_post(self.client, &self.call, "/v1/mgmt/role/create", &self.body).await
     }
 }
 
@@ -182,7 +168,7 @@ impl UpdateRole<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         self.check()?;
-        void_call(self.client, &self.call, "/v1/mgmt/role/update", &self.body).await
+        void_post(self.client, &self.call, "/v1/mgmt/role/update", &self.body).await
     }
 }
 
@@ -210,7 +196,7 @@ impl DeleteRole<'_> {
         if let Some(tenant) = &self.body.tenant_id {
             require(tenant, Argument::Tenant)?;
         }
-        void_call(self.client, &self.call, "/v1/mgmt/role/delete", &self.body).await
+        void_post(self.client, &self.call, "/v1/mgmt/role/delete", &self.body).await
     }
 }
 

@@ -10,9 +10,8 @@ use descope_types::{
 };
 use http::Method;
 use serde::Serialize;
-use serde::de::IgnoredAny;
 
-use super::strings;
+use super::{strings, void_call};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -246,13 +245,10 @@ impl<B: SsoConfigureBody> ConfigureSso<'_, B> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         require(self.body.tenant_id(), Argument::Tenant)?;
-        let _: IgnoredAny = self
-            .client
-            .management_call(&self.call, |bearer| {
-                Request::post(self.path, bearer, &self.body)
-            })
-            .await?;
-        Ok(())
+        void_call(self.client, &self.call, |bearer| {
+            Request::post(self.path, bearer, &self.body)
+        })
+        .await
     }
 }
 
@@ -326,13 +322,10 @@ impl ConfigureSsoMapping<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         require(&self.body.tenant_id, Argument::Tenant)?;
-        let _: IgnoredAny = self
-            .client
-            .management_call(&self.call, |bearer| {
-                Request::post("/v1/mgmt/sso/mapping", bearer, &self.body)
-            })
-            .await?;
-        Ok(())
+        void_call(self.client, &self.call, |bearer| {
+            Request::post("/v1/mgmt/sso/mapping", bearer, &self.body)
+        })
+        .await
     }
 }
 
@@ -358,15 +351,12 @@ impl DeleteSsoSettings<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         require(&self.tenant_id, Argument::Tenant)?;
-        let _: IgnoredAny = self
-            .client
-            .management_call(&self.call, |bearer| {
-                Ok(Request::get("/v1/mgmt/sso/settings", bearer)
-                    .method(Method::DELETE)
-                    .query(sso_query(&self.tenant_id, self.sso_id.as_ref())))
-            })
-            .await?;
-        Ok(())
+        void_call(self.client, &self.call, |bearer| {
+            Ok(Request::get("/v1/mgmt/sso/settings", bearer)
+                .method(Method::DELETE)
+                .query(sso_query(&self.tenant_id, self.sso_id.as_ref())))
+        })
+        .await
     }
 }
 

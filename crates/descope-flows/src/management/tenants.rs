@@ -7,10 +7,9 @@ use descope_types::{
     MgmtTenantDeleteRequest, MgmtTenantRequest, MgmtTenantSearchRequest, MgmtTenantSettingsRequest,
     MgmtTenantsResponse, Tenant, TenantCreated, TenantSettings,
 };
-use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
-use super::strings;
+use super::{strings, void_post};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -241,16 +240,6 @@ pub struct UpdateTenant<'a> {
 
 tenant_fields!(UpdateTenant);
 
-/// Sends a call whose answer is ignored (`{}`).
-async fn void_call(
-    client: &Client,
-    call: &CallOptions,
-    make: impl for<'c> FnOnce(crate::pipeline::Bearer<'c>) -> Result<Request<'c>, Error>,
-) -> Result<(), Error> {
-    let _: IgnoredAny = client.management_call(call, make).await?;
-    Ok(())
-}
-
 impl UpdateTenant<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
@@ -259,9 +248,12 @@ impl UpdateTenant<'_> {
             Argument::Tenant,
         )?;
         require(&self.body.name, Argument::TenantName)?;
-        void_call(self.client, &self.call, |bearer| {
-            Request::post("/v1/mgmt/tenant/update", bearer, &self.body)
-        })
+        void_post(
+            self.client,
+            &self.call,
+            "/v1/mgmt/tenant/update",
+            &self.body,
+        )
         .await
     }
 }
@@ -288,9 +280,12 @@ impl DeleteTenant<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         require(&self.body.id, Argument::Tenant)?;
-        void_call(self.client, &self.call, |bearer| {
-            Request::post("/v1/mgmt/tenant/delete", bearer, &self.body)
-        })
+        void_post(
+            self.client,
+            &self.call,
+            "/v1/mgmt/tenant/delete",
+            &self.body,
+        )
         .await
     }
 }
@@ -517,9 +512,12 @@ impl UpdateTenantSettings<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         require(&self.body.tenant_id, Argument::Tenant)?;
-        void_call(self.client, &self.call, |bearer| {
-            Request::post("/v1/mgmt/tenant/settings", bearer, &self.body)
-        })
+        void_post(
+            self.client,
+            &self.call,
+            "/v1/mgmt/tenant/settings",
+            &self.body,
+        )
         .await
     }
 }

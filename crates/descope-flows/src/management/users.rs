@@ -14,10 +14,9 @@ use descope_types::{
     UserResponse, UserSearchSort,
 };
 use http::Method;
-use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
-use super::strings;
+use super::{strings, void_call, void_post};
 use crate::call::{CallOptions, operation};
 use crate::client::Client;
 use crate::error::{Argument, Error};
@@ -295,19 +294,6 @@ async fn user_call(
         })
         .await?;
     Ok(response.user)
-}
-
-/// Sends a call whose answer carries nothing (`{}`).
-async fn void_call(
-    client: &Client,
-    call: &CallOptions,
-    path: &'static str,
-    body: &impl serde::Serialize,
-) -> Result<(), Error> {
-    let _: IgnoredAny = client
-        .management_call(call, |bearer| Request::post(path, bearer, body))
-        .await?;
-    Ok(())
 }
 
 /// Setters shared by [`CreateUser`] and [`UpdateUser`] (whose `body` is a `MgmtUserRequest`).
@@ -633,7 +619,7 @@ impl DeleteUser<'_> {
         if let Some(user_id) = &self.body.user_id {
             require(user_id, Argument::UserId)?;
         }
-        void_call(self.client, &self.call, "/v1/mgmt/user/delete", &self.body).await
+        void_post(self.client, &self.call, "/v1/mgmt/user/delete", &self.body).await
     }
 }
 
@@ -650,13 +636,10 @@ pub struct DeleteAllTestUsers<'a> {
 impl DeleteAllTestUsers<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
-        let _: IgnoredAny = self
-            .client
-            .management_call(&self.call, |bearer| {
-                Ok(Request::get("/v1/mgmt/user/test/delete/all", bearer).method(Method::DELETE))
-            })
-            .await?;
-        Ok(())
+        void_call(self.client, &self.call, |bearer| {
+            Ok(Request::get("/v1/mgmt/user/test/delete/all", bearer).method(Method::DELETE))
+        })
+        .await
     }
 }
 
@@ -1298,7 +1281,7 @@ impl SetUserPassword<'_> {
     pub async fn send(self) -> Result<(), Error> {
         require(&self.body.login_id, Argument::LoginId)?;
         require(self.body.password.secret(), Argument::Password)?;
-        void_call(self.client, &self.call, self.path, &self.body).await
+        void_post(self.client, &self.call, self.path, &self.body).await
     }
 }
 
@@ -1319,7 +1302,7 @@ impl UserCredentialChange<'_> {
     /// Sends the call.
     pub async fn send(self) -> Result<(), Error> {
         require(&self.body.login_id, Argument::LoginId)?;
-        void_call(self.client, &self.call, self.path, &self.body).await
+        void_post(self.client, &self.call, self.path, &self.body).await
     }
 }
 
@@ -1343,7 +1326,7 @@ impl LogoutUser<'_> {
         if let Some(user_id) = &self.body.user_id {
             require(user_id, Argument::UserId)?;
         }
-        void_call(self.client, &self.call, "/v1/mgmt/user/logout", &self.body).await
+        void_post(self.client, &self.call, "/v1/mgmt/user/logout", &self.body).await
     }
 }
 
