@@ -296,8 +296,9 @@ async fn user_call(
     Ok(response.user)
 }
 
-/// Setters shared by [`CreateUser`] and [`UpdateUser`] (whose `body` is a `MgmtUserRequest`).
-macro_rules! user_fields {
+/// The profile setters every user builder has (create, update, invite, patch): the same
+/// `Option` fields in `MgmtUserRequest` and `MgmtUserPatchRequest`.
+macro_rules! profile_setters {
     ($builder:ident) => {
         impl $builder<'_> {
             /// Email.
@@ -342,26 +343,7 @@ macro_rules! user_fields {
                 self
             }
 
-            /// Project-level roles.
-            pub fn roles(mut self, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
-                self.body.role_names = strings(roles);
-                self
-            }
-
-            /// Adds a tenant membership with its roles (call once per tenant).
-            pub fn tenant(
-                mut self,
-                tenant_id: impl Into<String>,
-                roles: impl IntoIterator<Item = impl Into<String>>,
-            ) -> Self {
-                self.body.user_tenants.push(TenantRoles {
-                    tenant_id: tenant_id.into(),
-                    role_names: strings(roles),
-                });
-                self
-            }
-
-            /// Sets one custom attribute (call once per attribute).
+            /// Sets one custom attribute (call once per attribute; the others are kept).
             pub fn custom_attribute(
                 mut self,
                 key: impl Into<String>,
@@ -385,6 +367,35 @@ macro_rules! user_fields {
                 self.body.verified_phone = Some(verified);
                 self
             }
+        }
+    };
+}
+
+/// Setters shared by the builders whose `body` is a whole `MgmtUserRequest` ([`CreateUser`],
+/// [`UpdateUser`], the invitation): the profile, plus roles and tenants as lists.
+macro_rules! user_fields {
+    ($builder:ident) => {
+        super::users::profile_setters!($builder);
+
+        impl $builder<'_> {
+            /// Project-level roles.
+            pub fn roles(mut self, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+                self.body.role_names = strings(roles);
+                self
+            }
+
+            /// Adds a tenant membership with its roles (call once per tenant).
+            pub fn tenant(
+                mut self,
+                tenant_id: impl Into<String>,
+                roles: impl IntoIterator<Item = impl Into<String>>,
+            ) -> Self {
+                self.body.user_tenants.push(TenantRoles {
+                    tenant_id: tenant_id.into(),
+                    role_names: strings(roles),
+                });
+                self
+            }
 
             /// Further login ids the user can sign in with.
             pub fn additional_login_ids(
@@ -403,7 +414,7 @@ macro_rules! user_fields {
         }
     };
 }
-pub(super) use user_fields;
+pub(super) use {profile_setters, user_fields};
 
 /// Creating a user: [`Users::create`] and [`Users::create_test_user`].
 #[derive(Debug)]
@@ -464,49 +475,9 @@ pub struct PatchUser<'a> {
     call: CallOptions,
 }
 
+profile_setters!(PatchUser);
+
 impl PatchUser<'_> {
-    /// Email.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.body.email = Some(email.into());
-        self
-    }
-
-    /// Phone (E.164).
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.body.phone = Some(phone.into());
-        self
-    }
-
-    /// Display name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.body.display_name = Some(name.into());
-        self
-    }
-
-    /// Given name.
-    pub fn given_name(mut self, name: impl Into<String>) -> Self {
-        self.body.given_name = Some(name.into());
-        self
-    }
-
-    /// Middle name.
-    pub fn middle_name(mut self, name: impl Into<String>) -> Self {
-        self.body.middle_name = Some(name.into());
-        self
-    }
-
-    /// Family name.
-    pub fn family_name(mut self, name: impl Into<String>) -> Self {
-        self.body.family_name = Some(name.into());
-        self
-    }
-
-    /// Picture URL.
-    pub fn picture(mut self, url: impl Into<String>) -> Self {
-        self.body.picture = Some(url.into());
-        self
-    }
-
     /// Replaces the project-level roles (an empty list removes them all).
     pub fn roles(mut self, roles: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.body.role_names = Some(strings(roles));
@@ -527,27 +498,6 @@ impl PatchUser<'_> {
                 tenant_id: tenant_id.into(),
                 role_names: strings(roles),
             });
-        self
-    }
-
-    /// Sets one custom attribute; the others are kept.
-    pub fn custom_attribute(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.body
-            .custom_attributes
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Whether the email is verified.
-    pub fn verified_email(mut self, verified: bool) -> Self {
-        self.body.verified_email = Some(verified);
-        self
-    }
-
-    /// Whether the phone is verified.
-    pub fn verified_phone(mut self, verified: bool) -> Self {
-        self.body.verified_phone = Some(verified);
         self
     }
 
