@@ -133,7 +133,8 @@ pub use requests::{
 };
 pub use responses::{
     AccessKeyExchangeResponse, IdpResponse, JwtResponse, MyTenantsResponse, NativeStartResponse,
-    TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse, ValidateResponse,
+    RawJson, TenantInfo, TotpResponse, UrlResponse, UserHistoryEntry, UserHistoryResponse,
+    ValidateResponse,
 };
 pub use secret::{
     AccessKey, DeviceToken, ExchangeCode, ExternalToken, IdToken, MagicLinkToken, ManagementKey,

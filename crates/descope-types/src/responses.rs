@@ -2,12 +2,68 @@
 //! newer servers both parse.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::secret::{DeviceToken, ExternalToken, RefreshToken, SessionToken, TotpKey};
 use crate::user::UserResponse;
+
+/// A JSON value kept as the text it arrived as; decoding it is left to whoever reads it.
+///
+/// ```
+/// use descope_types::JwtResponse;
+///
+/// let answer: JwtResponse = serde_json::from_str(r#"{"claims": {"sub": "U2abc"}}"#)?;
+/// let claims = answer.claims.expect("present");
+/// assert_eq!(claims.get(), r#"{"sub": "U2abc"}"#);
+/// assert_eq!(claims.to_map().expect("an object")["sub"], "U2abc");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(Box<RawValue>);
+
+/// Serialized as the value it holds, for any serializer (serde_json's own `RawValue` turns
+/// into a private marker struct under other serializers).
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::from_str::<Value>(self.get())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+impl RawJson {
+    /// The JSON text of `value`; `None` if it cannot be encoded as JSON.
+    pub fn from_value(value: &impl Serialize) -> Option<Self> {
+        serde_json::value::to_raw_value(value).ok().map(Self)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The value decoded as a JSON object; `None` when it is another kind of value.
+    pub fn to_map(&self) -> Option<Map<String, Value>> {
+        serde_json::from_str(self.get()).ok()
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
 
 /// `{url}`: the answer of OAuth, SSO and SAML start calls.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -155,9 +211,10 @@ pub struct JwtResponse {
     /// Session expiry, unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_expiration: Option<i64>,
-    /// The session's claims, as the server sees them.
+    /// The session's claims, as the server sees them: kept as JSON text and decoded only on
+    /// request ([`RawJson::to_map`]), since clients read the claims of the validated token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<Map<String, Value>>,
+    pub claims: Option<RawJson>,
     /// Name of the refresh cookie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie_name: Option<String>,

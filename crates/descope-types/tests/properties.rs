@@ -297,7 +297,7 @@ fn jwt_response() -> BoxedStrategy<JwtResponse> {
             idp_response: b.2,
             tenant_sso_id: b.3,
             session_expiration: b.4,
-            claims: b.5,
+            claims: b.5.and_then(|m| RawJson::from_value(&m)),
             cookie_name: c.0,
             session_cookie_name: c.1,
             session_cookie_domain: c.2,

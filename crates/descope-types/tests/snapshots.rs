@@ -240,7 +240,7 @@ fn responses() {
             }),
             tenant_sso_id: Some("sso-1".into()),
             session_expiration: Some(1_700_000_600),
-            claims: Some(map(json!({"sub": "U2abc"}))),
+            claims: RawJson::from_value(&json!({"sub": "U2abc"})),
             cookie_name: Some("DSR".into()),
             next_refresh_seconds: Some(540),
             ..JwtResponse::default()

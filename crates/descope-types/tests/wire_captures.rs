@@ -179,7 +179,7 @@ fn docs_example_jwt_response_parses() {
     assert!(!user.oauth.unwrap()["property1"]);
     assert_eq!(user.user_tenants[0].tenant_name.as_deref(), Some("string"));
     assert_eq!(r.idp_response.unwrap().idp_groups, vec!["string"]);
-    assert!(r.claims.unwrap().is_empty());
+    assert!(r.claims.unwrap().to_map().unwrap().is_empty());
     assert_eq!(r.trusted_device_jwt.unwrap().secret(), "string");
 }
 

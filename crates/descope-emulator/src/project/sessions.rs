@@ -5,7 +5,7 @@
 //! released, with an `Arc` of the current key.
 
 use descope_types::{
-    Audience, Claims, DRN_REFRESH, DRN_SESSION, JwtResponse, RefreshToken, SessionToken,
+    Audience, Claims, DRN_REFRESH, DRN_SESSION, JwtResponse, RawJson, RefreshToken, SessionToken,
     UserResponse,
 };
 use serde_json::{Map, Value};
@@ -420,10 +420,9 @@ impl Project {
         first_seen: bool,
     ) -> Result<JwtResponse, ApiError> {
         let (session, claims) = self.mint_session(key, &snap, now)?;
-        let claims = match serde_json::to_value(&claims) {
-            Ok(Value::Object(map)) => map,
-            _ => return Err(ApiError::internal("claims encoding failed")),
-        };
+        let session_expiration = claims.exp;
+        let claims =
+            RawJson::from_value(&claims).ok_or(ApiError::internal("claims encoding failed"))?;
         Ok(JwtResponse {
             session_jwt: Some(SessionToken::new(session)),
             refresh_jwt: Some(RefreshToken::new(refresh)),
@@ -433,7 +432,7 @@ impl Project {
             cookie_expiration: Some(refresh_exp),
             user: snap.user,
             first_seen: Some(first_seen),
-            session_expiration: claims.get("exp").and_then(Value::as_i64),
+            session_expiration,
             claims: Some(claims),
             cookie_name: Some(DRN_REFRESH.to_owned()),
             ..JwtResponse::default()
