@@ -1,9 +1,13 @@
 //! The hyper backend.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::Uri;
 use http_body_util::Full;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::client::legacy::{Client, ResponseFuture};
@@ -58,7 +62,7 @@ impl HyperTransport {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        Ok(Self::with_connector(https))
+        Ok(Self::with_connector(SharedConnector(Arc::new(https))))
     }
 
     /// A pooled client over your own connector, for example a
@@ -73,6 +77,37 @@ impl HyperTransport {
         Self {
             send: Arc::new(move |request| client.request(request)),
         }
+    }
+}
+
+/// A connector that hyper-util clones as one `Arc`.
+///
+/// hyper-util clones its connector for every request (to connect lazily when no pooled
+/// connection is free); `HttpsConnector` holds three `Arc`s, so every request bumped three
+/// reference counts that all callers share. The inner connector is cloned only to connect.
+#[derive(Clone)]
+struct SharedConnector<C>(Arc<C>);
+
+impl<C> tower_service::Service<Uri> for SharedConnector<C>
+where
+    C: tower_service::Service<Uri> + Clone + Send + Sync + 'static,
+    C::Future: Send + 'static,
+{
+    type Response = C::Response;
+    type Error = C::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<C::Response, C::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let mut inner = C::clone(&self.0);
+        Box::pin(async move {
+            // The clone is readied before use, as `Service` requires.
+            std::future::poll_fn(|cx| inner.poll_ready(cx)).await?;
+            inner.call(uri).await
+        })
     }
 }
 
