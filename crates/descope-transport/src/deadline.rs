@@ -2,8 +2,8 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::{Pin, pin};
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::runtime::{Handle, Id};
@@ -23,43 +23,64 @@ thread_local! {
     static SPARE: RefCell<Vec<Timer>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Polls `attempt` until it finishes or `limit` elapses, whichever comes first.
+/// Polls `attempt` until it finishes or `limit` (if any) elapses, whichever comes first.
 ///
 /// A fresh `Sleep` takes the runtime's timer lock twice (to register, to cancel), which both
 /// workers of a busy runtime then contend for; moving a registered timer to a later deadline
 /// is a single atomic update. So finished attempts leave their timers in a per-thread spare
 /// list for the next ones. A spare timer is only reused in the runtime that registered it: a
 /// runtime that is idle, or gone, would never fire it.
-pub(crate) async fn run<T>(
-    limit: Duration,
-    attempt: impl Future<Output = Result<T, TransportError>>,
-) -> Result<T, TransportError> {
+///
+/// A named future rather than an `async fn`: it is kept inside the retry loop's boxed
+/// future, and an `async fn` state machine here was several times its size.
+pub(crate) fn run<F>(limit: Option<Duration>, attempt: F) -> Deadline<F> {
     // A limit past what `Instant` can represent never elapses.
-    let Some(deadline) = Instant::now().checked_add(limit) else {
-        return attempt.await;
-    };
-    let (runtime, mut timer) = timer(deadline);
-    let mut attempt = pin!(attempt);
-    let outcome = std::future::poll_fn(|cx| {
-        if let Poll::Ready(outcome) = attempt.as_mut().poll(cx) {
+    let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
+    Deadline {
+        attempt,
+        timer: deadline.map(timer),
+    }
+}
+
+/// What [`run`] returns.
+pub(crate) struct Deadline<F> {
+    attempt: F,
+    timer: Option<(Option<Id>, Pin<Box<Sleep>>)>,
+}
+
+impl<F, T> Future for Deadline<F>
+where
+    F: Future<Output = Result<T, TransportError>> + Unpin,
+{
+    type Output = Result<T, TransportError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(outcome) = Pin::new(&mut self.attempt).poll(cx) {
             return Poll::Ready(outcome);
         }
-        timer.as_mut().poll(cx).map(|()| {
-            Err(TransportError::new(TransportErrorKind::Timeout)
-                .with_context("per-attempt timeout elapsed"))
-        })
-    })
-    .await;
-    if let Some(runtime) = runtime {
-        // `try_with`: during thread teardown the list may be gone; the timer is dropped then.
-        let _ = SPARE.try_with(|spare| {
-            let mut spare = spare.borrow_mut();
-            if spare.len() < MAX_SPARE {
-                spare.push((runtime, timer));
-            }
-        });
+        match &mut self.timer {
+            Some((_, timer)) => timer.as_mut().poll(cx).map(|()| {
+                Err(TransportError::new(TransportErrorKind::Timeout)
+                    .with_context("per-attempt timeout elapsed"))
+            }),
+            None => Poll::Pending,
+        }
     }
-    outcome
+}
+
+impl<F> Drop for Deadline<F> {
+    fn drop(&mut self) {
+        if let Some((Some(runtime), timer)) = self.timer.take() {
+            // `try_with`: during thread teardown the list may be gone; the timer is dropped
+            // then.
+            let _ = SPARE.try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < MAX_SPARE {
+                    spare.push((runtime, timer));
+                }
+            });
+        }
+    }
 }
 
 /// A timer set to `deadline`: a spare one registered in the current runtime, or a new one.
@@ -94,28 +115,30 @@ fn timer(deadline: Instant) -> (Option<Id>, Pin<Box<Sleep>>) {
 mod tests {
     use super::*;
 
-    fn hanging() -> impl Future<Output = Result<(), TransportError>> {
+    fn hanging() -> std::future::Pending<Result<(), TransportError>> {
         std::future::pending()
     }
 
     #[tokio::test]
     async fn reused_timers_still_fire() {
         for _ in 0..3 {
-            run(Duration::from_millis(1), std::future::ready(Ok(())))
+            run(Some(Duration::from_millis(1)), std::future::ready(Ok(())))
                 .await
                 .unwrap();
         }
         // A current-thread runtime: every attempt ran on this thread.
         assert_eq!(SPARE.with(|s| s.borrow().len()), 1, "one timer, reused");
         let started = std::time::Instant::now();
-        let err = run(Duration::from_millis(30), hanging()).await.unwrap_err();
+        let err = run(Some(Duration::from_millis(30)), hanging())
+            .await
+            .unwrap_err();
         assert!(err.is_timeout());
         assert!(started.elapsed() >= Duration::from_millis(30));
     }
 
     #[tokio::test]
     async fn an_unrepresentable_limit_never_elapses() {
-        run(Duration::MAX, std::future::ready(Ok(())))
+        run(Some(Duration::MAX), std::future::ready(Ok(())))
             .await
             .unwrap();
     }
@@ -127,7 +150,9 @@ mod tests {
             .build()
             .unwrap();
         first
-            .block_on(run(Duration::from_secs(60), std::future::ready(Ok(()))))
+            .block_on(async {
+                run(Some(Duration::from_secs(60)), std::future::ready(Ok(()))).await
+            })
             .unwrap();
         // `first` stays alive but idle: a timer registered there would never fire.
         let second = tokio::runtime::Builder::new_current_thread()
@@ -137,7 +162,7 @@ mod tests {
         let outcome = second.block_on(async {
             tokio::time::timeout(
                 Duration::from_secs(5),
-                run(Duration::from_millis(30), hanging()),
+                run(Some(Duration::from_millis(30)), hanging()),
             )
             .await
         });

@@ -460,47 +460,50 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                 let mut attempt: usize = 0;
                 loop {
                     attempt += 1;
-                    // Keep a copy only while another attempt is still possible.
-                    let this_try = if attempt <= retries {
-                        pending.clone()
-                    } else {
-                        pending.take()
-                    };
-                    let Some(this_try) = this_try else {
-                        // Unreachable: the last attempt returns below.
-                        return Err(TransportError::new(TransportErrorKind::Other)
-                            .with_context("retry bookkeeping"));
-                    };
-                    let attempt_span = tracing::debug_span!(
-                        "descope.http.attempt",
-                        attempt,
-                        status = Empty,
-                        elapsed_ms = Empty,
-                    );
-                    let attempt_started = (!attempt_span.is_disabled()).then(Instant::now);
-                    // Only the boxed future is kept across the await, not the request.
-                    let sent = self.inner.send(this_try);
-                    let outcome = match timeout {
-                        Some(limit) => {
-                            let sent = sent.instrument(attempt_span.clone());
-                            deadline::run(limit, sent).await
-                        }
-                        None => sent.instrument(attempt_span.clone()).await,
-                    };
-                    let outcome = policy.check_attempt(outcome, &attempt_span, attempt_started);
-                    let Some(delay) = policy.retry_delay(&outcome, attempt - 1, options.resend)
-                    else {
-                        if let Some(started) = started {
-                            let span = tracing::Span::current();
-                            span.record("attempts", attempt);
-                            span.record("elapsed_ms", millis(started));
-                            if let Ok(response) = &outcome {
-                                span.record("status", response.status().as_u16());
+                    // In a block, so that only what the retry loop needs across its awaits is
+                    // kept in the boxed future (half its size).
+                    let delay = {
+                        let attempt_span = tracing::debug_span!(
+                            "descope.http.attempt",
+                            attempt,
+                            status = Empty,
+                            elapsed_ms = Empty,
+                        );
+                        let attempt_started = (!attempt_span.is_disabled()).then(Instant::now);
+                        let sent = {
+                            // Keep a copy only while another attempt is still possible.
+                            let this_try = if attempt <= retries {
+                                pending.clone()
+                            } else {
+                                pending.take()
+                            };
+                            match this_try {
+                                Some(this_try) => self.inner.send(this_try),
+                                // Unreachable: the last attempt returns below.
+                                None => {
+                                    return Err(TransportError::new(TransportErrorKind::Other)
+                                        .with_context("retry bookkeeping"));
+                                }
+                            }
+                        };
+                        let sent = sent.instrument(attempt_span.clone());
+                        let outcome = deadline::run(timeout, sent).await;
+                        let outcome = policy.check_attempt(outcome, &attempt_span, attempt_started);
+                        match policy.retry_delay(&outcome, attempt - 1, options.resend) {
+                            Some(delay) => delay,
+                            None => {
+                                if let Some(started) = started {
+                                    let span = tracing::Span::current();
+                                    span.record("attempts", attempt);
+                                    span.record("elapsed_ms", millis(started));
+                                    if let Ok(response) = &outcome {
+                                        span.record("status", response.status().as_u16());
+                                    }
+                                }
+                                return outcome;
                             }
                         }
-                        return outcome;
                     };
-                    drop(outcome);
                     tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
                     (policy.sleep)(delay).await;
                 }
