@@ -6,7 +6,9 @@
 //! latency and 64-caller throughput, as ratios against its bare client. Machines running
 //! other work drift from one moment to the next, so the ratios compare measurements taken
 //! side by side: p50 in rounds that rotate who goes first, throughput in windows that each
-//! sit between two windows of the baseline; the median round is reported.
+//! sit between two windows of the baseline; the median round is reported. Every subject
+//! gets new clients (new connections) several times per run, so where one connection's
+//! tasks happened to land does not bias a whole row.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -29,6 +31,8 @@ const PER_ROUND: usize = 1_000;
 const CALLERS: usize = 64;
 const THROUGHPUT_ROUNDS: usize = 24;
 const THROUGHPUT_WINDOW: Duration = Duration::from_millis(250);
+/// New clients (and connections) for every subject this many times per run.
+const EPOCHS: usize = 6;
 
 const RESPONSE: &[u8] = br#"{"sessionJwt":"eyJhbGciOiJSUzI1NiIsImtpZCI6IlAyYWJjIn0.eyJzdWIiOiJVMmFiYyJ9.c2ln","refreshJwt":"","cookieDomain":"","cookiePath":"/","cookieMaxAge":2592000,"cookieExpiration":1767225600,"firstSeen":false}"#;
 
@@ -76,10 +80,12 @@ struct Call {
 }
 
 impl Call {
-    /// A request built as an SDK call builds it: the URI and `authorization` made per call,
+    /// A request built as an SDK call builds it: the URI, `authorization` and the body made
+    /// per call (an SDK call serializes its own body; one `Bytes` shared by every caller
+    /// would turn each clone of it into an atomic update on a line both cores fight over),
     /// the constant headers cloned from the client's map.
     fn request(&self) -> http::Request<Bytes> {
-        let mut request = http::Request::new(self.body.clone());
+        let mut request = http::Request::new(Bytes::copy_from_slice(&self.body));
         *request.method_mut() = http::Method::POST;
         *request.uri_mut() = self.url.clone().try_into().unwrap();
         let headers = request.headers_mut();
@@ -198,13 +204,8 @@ struct Row {
     target: bool,
 }
 
-async fn run(addr: SocketAddr) {
-    let call = Call {
-        url: format!("http://{addr}/v1/auth/refresh"),
-        headers: sdk_headers(),
-        body: one_kib_json(),
-    };
-
+/// The subjects, each with its own new client (and so new connections).
+fn rows() -> Vec<Row> {
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
     let bare_hyper = Client::builder(TokioExecutor::new())
@@ -220,7 +221,7 @@ async fn run(addr: SocketAddr) {
     let sdk = |transport: Arc<dyn Transport>| Subject::Sdk(transport);
     let hyper = || HyperTransport::new().unwrap();
     let reqwest = || ReqwestTransport::new().unwrap();
-    let rows = [
+    vec![
         Row {
             name: "bare hyper-util",
             subject: Subject::BareHyper(bare_hyper),
@@ -263,56 +264,75 @@ async fn run(addr: SocketAddr) {
             baseline: 4,
             target: false,
         },
-    ];
-    let n = rows.len();
+    ]
+}
 
-    for row in &rows {
-        latencies(&row.subject, &call, WARMUP).await;
-        throughput(&row.subject, &call).await;
-    }
-    // Interleaved rounds, rotating who goes first; each round compares every row with its
-    // baseline from the same round, and the median round is reported, so load from other
-    // processes on a shared machine shifts both sides of a ratio alike.
+async fn run(addr: SocketAddr) {
+    let call = Call {
+        url: format!("http://{addr}/v1/auth/refresh"),
+        headers: sdk_headers(),
+        body: one_kib_json(),
+    };
+
+    // Names and baselines; each epoch below makes its own clients.
+    let table = rows();
+    let n = table.len();
     let mut p50s = vec![Vec::new(); n];
     let mut p50_ratios = vec![Vec::new(); n];
-    for round in 0..ROUNDS {
-        let mut this_round = vec![0.0; n];
-        for i in (0..n).map(|k| (k + round) % n) {
-            this_round[i] = p50(latencies(&rows[i].subject, &call, PER_ROUND).await);
-        }
-        for (i, row) in rows.iter().enumerate() {
-            p50s[i].push(this_round[i]);
-            p50_ratios[i].push(this_round[i] / this_round[row.baseline]);
-        }
-    }
-    // Throughput drifts with the load from other processes, so each window of a row sits
-    // between two windows of its baseline and is compared with their mean.
     let mut rates = vec![Vec::new(); n];
     let mut rate_ratios = vec![Vec::new(); n];
-    for round in 0..THROUGHPUT_ROUNDS {
-        for b in (0..n).filter(|&b| rows[b].baseline == b) {
-            let others: Vec<usize> = (0..n)
-                .filter(|&i| rows[i].baseline == b && i != b)
-                .collect();
-            let mut before = throughput(&rows[b].subject, &call).await;
-            rates[b].push(before);
-            for k in 0..others.len() {
-                let i = others[(k + round) % others.len()];
-                let rate = throughput(&rows[i].subject, &call).await;
-                let after = throughput(&rows[b].subject, &call).await;
-                rates[i].push(rate);
-                rates[b].push(after);
-                rate_ratios[i].push(2.0 * rate / (before + after));
-                before = after;
+    // Each subject's connections land on whichever worker threads they land on, and a
+    // connection whose tasks share a thread answers faster for as long as it lives: a bias
+    // of a few percent that would follow one subject through the whole run. So every epoch
+    // starts from new clients, and the medians run over all epochs' rounds.
+    for epoch in 0..EPOCHS {
+        let rows = rows();
+        for row in &rows {
+            latencies(&row.subject, &call, WARMUP).await;
+            throughput(&row.subject, &call).await;
+        }
+        // Interleaved rounds, rotating who goes first; each round compares every row with its
+        // baseline from the same round, so load from other processes on a shared machine
+        // shifts both sides of a ratio alike.
+        for round in 0..ROUNDS / EPOCHS {
+            let mut this_round = vec![0.0; n];
+            for i in (0..n).map(|k| (k + round + epoch) % n) {
+                this_round[i] = p50(latencies(&rows[i].subject, &call, PER_ROUND).await);
+            }
+            for (i, row) in rows.iter().enumerate() {
+                p50s[i].push(this_round[i]);
+                p50_ratios[i].push(this_round[i] / this_round[row.baseline]);
+            }
+        }
+        // Throughput drifts with the load from other processes, so each window of a row sits
+        // between two windows of its baseline and is compared with their mean.
+        for round in 0..THROUGHPUT_ROUNDS / EPOCHS {
+            for b in (0..n).filter(|&b| rows[b].baseline == b) {
+                let others: Vec<usize> = (0..n)
+                    .filter(|&i| rows[i].baseline == b && i != b)
+                    .collect();
+                let mut before = throughput(&rows[b].subject, &call).await;
+                rates[b].push(before);
+                for k in 0..others.len() {
+                    let i = others[(k + round + epoch) % others.len()];
+                    let rate = throughput(&rows[i].subject, &call).await;
+                    let after = throughput(&rows[b].subject, &call).await;
+                    rates[i].push(rate);
+                    rates[b].push(after);
+                    rate_ratios[i].push(2.0 * rate / (before + after));
+                    before = after;
+                }
             }
         }
     }
+    let rows = table;
 
     println!(
         "1 KiB JSON POST over loopback. p50: {PER_ROUND} sequential requests, {ROUNDS} rounds \
          rotating who goes first, ratio to the baseline's p50 in the same round. req/s: \
          {CALLERS} callers for {THROUGHPUT_WINDOW:?}, {THROUGHPUT_ROUNDS} rounds, ratio to the \
-         mean of the baseline's windows just before and after. Medians over the rounds."
+         mean of the baseline's windows just before and after. New clients {EPOCHS} times. \
+         Medians over the rounds."
     );
     println!(
         "{:<28} {:<16} {:>9} {:>10} {:>9} {:>12}",
