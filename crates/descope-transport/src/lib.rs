@@ -52,6 +52,7 @@ mod hyper_backend;
 mod policy;
 #[cfg(feature = "reqwest")]
 mod reqwest_backend;
+mod resend;
 
 pub use body::{BodyCollector, BodyLimit, DEFAULT_MAX_BODY_BYTES};
 #[cfg(feature = "test-util")]

@@ -15,6 +15,7 @@ use tracing::field::Empty;
 
 use crate::body::{BodyLimit, DEFAULT_MAX_BODY_BYTES};
 use crate::deadline;
+use crate::resend::ResendCopy;
 use crate::{SendFuture, Transport, TransportError, TransportErrorKind};
 
 /// The per-attempt timeout of the official SDKs.
@@ -454,7 +455,9 @@ impl<T: Transport> Transport for PolicyTransport<T> {
         );
         // Read the clock only for a subscriber that records the timings.
         let started = (!span.is_disabled()).then(Instant::now);
-        let mut pending = Some(request);
+        // The copy is made before the request goes out, only if another attempt may follow.
+        let copy = (retries > 0).then(|| ResendCopy::of(&request));
+        let mut first = Some(request);
         Box::pin(
             async move {
                 let mut attempt: usize = 0;
@@ -471,20 +474,16 @@ impl<T: Transport> Transport for PolicyTransport<T> {
                         );
                         let attempt_started = (!attempt_span.is_disabled()).then(Instant::now);
                         let sent = {
-                            // Keep a copy only while another attempt is still possible.
-                            let this_try = if attempt <= retries {
-                                pending.clone()
-                            } else {
-                                pending.take()
-                            };
-                            match this_try {
-                                Some(this_try) => self.inner.send(this_try),
-                                // Unreachable: the last attempt returns below.
-                                None => {
+                            let this_try = match (first.take(), &copy) {
+                                (Some(request), _) => request,
+                                (None, Some(copy)) => copy.request()?,
+                                // Unreachable: without a copy there is no second attempt.
+                                (None, None) => {
                                     return Err(TransportError::new(TransportErrorKind::Other)
                                         .with_context("retry bookkeeping"));
                                 }
-                            }
+                            };
+                            self.inner.send(this_try)
                         };
                         let sent = sent.instrument(attempt_span.clone());
                         let outcome = deadline::run(timeout, sent).await;
