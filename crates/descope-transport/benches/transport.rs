@@ -29,10 +29,10 @@ const WARMUP: usize = 1_000;
 const ROUNDS: usize = 30;
 const PER_ROUND: usize = 1_000;
 const CALLERS: usize = 64;
-const THROUGHPUT_ROUNDS: usize = 24;
+const THROUGHPUT_ROUNDS: usize = 30;
 const THROUGHPUT_WINDOW: Duration = Duration::from_millis(250);
 /// New clients (and connections) for every subject this many times per run.
-const EPOCHS: usize = 6;
+const EPOCHS: usize = 10;
 
 const RESPONSE: &[u8] = br#"{"sessionJwt":"eyJhbGciOiJSUzI1NiIsImtpZCI6IlAyYWJjIn0.eyJzdWIiOiJVMmFiYyJ9.c2ln","refreshJwt":"","cookieDomain":"","cookiePath":"/","cookieMaxAge":2592000,"cookieExpiration":1767225600,"firstSeen":false}"#;
 
