@@ -49,6 +49,7 @@ mod deadline;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_backend;
+mod options;
 mod policy;
 #[cfg(feature = "reqwest")]
 mod reqwest_backend;
@@ -60,9 +61,8 @@ pub use capture::{CapturedRequest, CapturingTransport};
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_backend::HyperTransport;
-pub use policy::{
-    DEFAULT_TIMEOUT, Policy, PolicyTransport, RequestOptions, Resend, RetryPolicy, retry_after,
-};
+pub use options::{RequestOptions, Resend};
+pub use policy::{DEFAULT_TIMEOUT, Policy, PolicyTransport, RetryPolicy, retry_after};
 #[cfg(feature = "reqwest")]
 pub use reqwest_backend::ReqwestTransport;
 

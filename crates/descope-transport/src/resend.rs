@@ -5,7 +5,7 @@ use http::header::{HeaderName, HeaderValue};
 use http::{Extensions, Method, Uri, Version};
 
 use crate::body::BodyLimit;
-use crate::policy::RequestOptions;
+use crate::options::RequestOptions;
 use crate::{TransportError, TransportErrorKind};
 
 /// Bodies up to this size are copied into the resend copy; larger ones are shared.
