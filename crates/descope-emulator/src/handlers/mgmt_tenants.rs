@@ -20,11 +20,7 @@ use crate::project::{MAX_TENANTS, State};
 
 /// The tenant as management answers it.
 fn tenant_value(st: &State, tenant: &SeedTenant) -> Tenant {
-    let extra = st
-        .tenant_extras
-        .get(&tenant.id)
-        .cloned()
-        .unwrap_or_default();
+    let extra = st.tenant_extra(&tenant.id);
     Tenant {
         id: tenant.id.clone(),
         name: tenant.name.clone(),
@@ -215,11 +211,7 @@ pub(super) async fn load_settings(
     let id = query_id(&query)?;
     let st = project.lock();
     let tenant = known(&st, &id)?;
-    let extra = st
-        .tenant_extras
-        .get(&tenant.id)
-        .cloned()
-        .unwrap_or_default();
+    let extra = st.tenant_extra(&tenant.id);
     let settings = TenantSettings {
         tenant_id: tenant.id.clone(),
         domains: tenant.sso_domains.clone(),
@@ -229,7 +221,7 @@ pub(super) async fn load_settings(
         enforce_sso_exclusions: extra.enforce_sso_exclusions.clone(),
         federated_app_ids: extra.federated_app_ids.clone(),
         sso_setup_suite_settings: Some(json!({})),
-        ..extra.settings
+        ..extra.settings.clone()
     };
     let enabled = settings.session_settings_enabled;
     let mut value = serde_json::to_value(settings).unwrap_or(Value::Null);
@@ -426,11 +418,7 @@ pub(super) async fn load_sso(
 ) -> Result<Json<SsoTenantSettings>, ApiError> {
     let st = project.lock();
     let tenant = known(&st, query.require("tenantId")?)?;
-    let extra = st
-        .tenant_extras
-        .get(&tenant.id)
-        .cloned()
-        .unwrap_or_default();
+    let extra = st.tenant_extra(&tenant.id);
     let sso_id = query
         .get(&["ssoId"])
         .map(str::to_owned)
@@ -518,11 +506,7 @@ pub(super) async fn legacy_load(
 ) -> Result<Json<Value>, ApiError> {
     let st = project.lock();
     let tenant = known(&st, query.require("tenantId")?)?;
-    let extra = st
-        .tenant_extras
-        .get(&tenant.id)
-        .cloned()
-        .unwrap_or_default();
+    let extra = st.tenant_extra(&tenant.id);
     let saml = extra.saml.clone().unwrap_or_default();
     let user_mapping = saml
         .attribute_mapping

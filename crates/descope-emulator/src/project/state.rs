@@ -1,5 +1,6 @@
 //! The mutable state of a project and lookups over it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use descope_types::{TenantClaims, UserResponse};
@@ -194,6 +195,13 @@ impl State {
         self.tenants
             .iter()
             .find(|t| t.sso_domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+    }
+
+    /// The management fields of tenant `id`, or the defaults when management never set any.
+    pub(crate) fn tenant_extra(&self, id: &str) -> Cow<'_, TenantExtra> {
+        self.tenant_extras
+            .get(id)
+            .map_or_else(|| Cow::Owned(TenantExtra::default()), Cow::Borrowed)
     }
 
     /// Removes a tenant, its management fields and every membership of it; with `cascade`,
